@@ -1,0 +1,48 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/** Checks on user input, made before any request so a mistake costs nothing. */
+
+function fail(ctx: IExecuteFunctions, itemIndex: number, field: string, problem: string, hint?: string): never {
+	throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: "${field}" ${problem}`, {
+		itemIndex,
+		description: hint,
+	});
+}
+
+export function positiveInteger(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) {
+		fail(ctx, itemIndex, field, `must be a whole number greater than 0, got ${JSON.stringify(value)}`);
+	}
+	return number;
+}
+
+/** Scantrust ids are positive integers; expressions often hand them over as strings. */
+export function numericId(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
+	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	if (!/^\d+$/.test(text) || Number(text) <= 0) {
+		fail(ctx, itemIndex, field, `must be a numeric Scantrust id such as 1234, got ${JSON.stringify(value)}`, 'Use the "id" field of a previous Scantrust node, not the reference.');
+	}
+	return Number(text);
+}
+
+/** Dates go to Scantrust as YYYY-MM-DD; n8n's date picker gives ISO date-times, so keep only the date. */
+export function isoDate(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
+	const text = typeof value === 'string' ? value.trim() : '';
+	const match = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/.exec(text);
+	if (match) {
+		const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+		const date = new Date(Date.UTC(year, month - 1, day));
+		if (date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day) {
+			return `${match[1]}-${match[2]}-${match[3]}`;
+		}
+	}
+	return fail(ctx, itemIndex, field, `must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+}
+
+export function nonEmptyText(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
+	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	if (text === '') fail(ctx, itemIndex, field, 'must not be empty');
+	return text;
+}

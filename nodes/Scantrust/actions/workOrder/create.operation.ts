@@ -1,0 +1,197 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep, updateDisplayOptions } from 'n8n-workflow';
+
+import { isAmbiguousFailure } from '../../transport/errors';
+import { apiRequestAllItems } from '../../transport/paginate';
+import { apiRequest, RETRY_POLICY } from '../../transport/request';
+import { getWaitSettings, waitFields } from '../../waitFor';
+import { runForEachItem } from '../eachItem';
+import { isoDate, numericId, positiveInteger } from '../validate';
+import { waitForCodes, WORK_ORDERS_PATH } from './workOrderApi';
+
+/** POST attempts at most, each after checking that the previous one did not create the work order. */
+const MAX_CREATE_ATTEMPTS = 3;
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['workOrder'], operation: ['create'] } },
+	[
+		{
+			displayName: 'Template Name or ID',
+			name: 'templateId',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getTemplates' },
+			required: true,
+			default: '',
+			description:
+				'The work order template that defines the code type. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		},
+		{
+			displayName: 'Quantity',
+			name: 'quantity',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			required: true,
+			default: 1000,
+			description: 'Number of codes to generate. Work orders are billed: check the number before running.',
+		},
+		{
+			displayName: 'Additional Fields',
+			name: 'additionalFields',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			options: [
+				{
+					displayName: 'Due Date',
+					name: 'dueDate',
+					type: 'dateTime',
+					default: '',
+					description: 'Date the printing partner should have the codes printed by (informational)',
+				},
+				{
+					displayName: 'Printing Partner ID',
+					name: 'printingPartnerId',
+					type: 'string',
+					default: '',
+					description: 'Company ID of the printing partner. Required for SSC templates that have no partner set.',
+				},
+				{
+					displayName: 'Product',
+					name: 'product',
+					type: 'string',
+					default: '',
+					description: 'Product ID or SKU the codes are assigned to when generated',
+				},
+				{
+					displayName: 'Reference',
+					name: 'reference',
+					type: 'string',
+					default: '',
+					description:
+						'Your reference, unique within your company. Left empty, the node makes one, which is how it makes sure a retried run never creates the work order twice.',
+				},
+				{
+					displayName: 'Total Impressions',
+					name: 'totalImpressions',
+					type: 'number',
+					typeOptions: { minValue: 1, numberPrecision: 0 },
+					default: 1,
+					description: 'Impressions per static code (static work orders only)',
+				},
+			],
+		},
+		...waitFields('the codes are generated', false),
+	],
+);
+
+/**
+ * A reference that is the same when n8n retries this node in the same execution
+ * (so the lookup finds the first attempt) and different in every other execution.
+ */
+export function generatedReference(ctx: IExecuteFunctions, itemIndex: number): string {
+	const executionId = ctx.getExecutionId();
+	const scope = executionId
+		? `${ctx.getWorkflow().id ?? ''}/${executionId}/${ctx.getNode().id ?? ctx.getNode().name}`
+		: randomBytes(12).toString('hex');
+	const hash = createHash('sha256').update(scope).digest('hex').slice(0, 16);
+	// n8n's execute context carries the run index (a node runs several times in a loop) but does not type it.
+	const runIndex = (ctx as unknown as { runIndex?: number }).runIndex ?? 0;
+	return `n8n-${hash}-${runIndex}-${itemIndex}`;
+}
+
+function buildBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+	const extra = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const body: IDataObject = {
+		template: numericId(ctx, itemIndex, 'Template', ctx.getNodeParameter('templateId', itemIndex)),
+		quantity: positiveInteger(ctx, itemIndex, 'Quantity', ctx.getNodeParameter('quantity', itemIndex)),
+		reference: String(extra.reference ?? '').trim() || generatedReference(ctx, itemIndex),
+	};
+	if (extra.printingPartnerId !== undefined && extra.printingPartnerId !== '') {
+		body.printing_partner = numericId(ctx, itemIndex, 'Printing Partner ID', extra.printingPartnerId);
+	}
+	if (extra.product !== undefined && String(extra.product).trim() !== '') body.product = String(extra.product).trim();
+	if (extra.dueDate) body.due_date = isoDate(ctx, itemIndex, 'Due Date', extra.dueDate);
+	if (extra.totalImpressions !== undefined) {
+		body.total_impressions = positiveInteger(ctx, itemIndex, 'Total Impressions', extra.totalImpressions);
+	}
+	return body;
+}
+
+async function findByReference(ctx: IExecuteFunctions, reference: string, itemIndex: number): Promise<IDataObject | undefined> {
+	const matches = await apiRequestAllItems.call(
+		ctx,
+		WORK_ORDERS_PATH,
+		{ search: reference },
+		{ action: `look up work order "${reference}"`, permission: 'workorder_view', itemIndex },
+	);
+	return matches.find((workOrder) => workOrder.reference === reference);
+}
+
+/** One POST; its failure comes back as a value so the caller can decide whether the order may exist. */
+async function postWorkOrder(ctx: IExecuteFunctions, body: IDataObject, itemIndex: number): Promise<IDataObject | NodeApiError> {
+	try {
+		return await apiRequest.call(ctx, {
+			method: 'POST',
+			path: `${WORK_ORDERS_PATH}create-from-template/`,
+			body,
+			action: 'create a work order',
+			permission: 'workorder_create',
+			itemIndex,
+		});
+	} catch (error) {
+		if (error instanceof NodeApiError) return error;
+		throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	}
+}
+
+/**
+ * Creates the work order exactly once. After a failure that may have created it anyway
+ * (no answer, 5xx) it looks the reference up, and only posts again when it is not there.
+ */
+async function createOnce(ctx: IExecuteFunctions, body: IDataObject, itemIndex: number): Promise<IDataObject> {
+	const reference = String(body.reference);
+	let ambiguous = false;
+	for (let attempt = 1; ; attempt++) {
+		const result = await postWorkOrder(ctx, body, itemIndex);
+		if (!(result instanceof NodeApiError)) return result;
+		// A 400 after an unanswered attempt is most likely "reference already exists": ours.
+		const rejectedAfterUnknown = ambiguous && result.httpCode === '400';
+		if (!isAmbiguousFailure(result) && !rejectedAfterUnknown) throw result;
+		ambiguous = true;
+		await sleep(RETRY_POLICY.backoffSeconds(attempt) * 1000);
+		const existing = await lookUpAfterFailure(ctx, reference, result, itemIndex);
+		if (existing) return existing;
+		if (rejectedAfterUnknown || attempt >= MAX_CREATE_ATTEMPTS) throw result;
+	}
+}
+
+async function lookUpAfterFailure(
+	ctx: IExecuteFunctions,
+	reference: string,
+	createError: NodeApiError,
+	itemIndex: number,
+): Promise<IDataObject | undefined> {
+	try {
+		return await findByReference(ctx, reference, itemIndex);
+	} catch (lookupError) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Item ${itemIndex}: Scantrust did not confirm whether work order "${reference}" was created, and it could not be looked up`,
+			{
+				itemIndex,
+				description: `Before running again, search the work orders for reference "${reference}" (Work Order > Get Many > Search) so that it is not created twice. Create: ${createError.message}. Look-up: ${(lookupError as Error).message}`,
+			},
+		);
+	}
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await runForEachItem(this, items, async (itemIndex) => {
+		const body = buildBody(this, itemIndex);
+		const wait = getWaitSettings(this, itemIndex);
+		const workOrder = await createOnce(this, body, itemIndex);
+		return wait.waitForCompletion ? await waitForCodes(this, workOrder, wait, itemIndex) : workOrder;
+	});
+}

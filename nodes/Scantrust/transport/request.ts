@@ -1,0 +1,123 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { baseUrlOf, type ScantrustCredentials } from './environments';
+import { apiError, networkError, type RequestPurpose } from './errors';
+
+export type ScantrustContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
+
+/** Bounds on retrying; every wait is capped so a run never hangs. */
+export const RETRY_POLICY = {
+	/** Attempts in all, first one included. */
+	maxAttempts: 4,
+	/** Longest single wait we accept from a 429 answer. */
+	maxWaitSeconds: 60,
+	/** Upper bound on time spent waiting for one request. */
+	maxTotalWaitSeconds: 120,
+	/** Back-off before retrying a 5xx / no answer on an idempotent request: 1 s, 2 s, 4 s ... */
+	backoffSeconds: (attempt: number) => 2 ** (attempt - 1),
+	requestTimeoutMs: 60_000,
+};
+
+const RETRYABLE_5XX = new Set([500, 502, 503, 504]);
+const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+export interface ApiRequestOptions extends RequestPurpose {
+	method: IHttpRequestMethods;
+	/** Path under the API origin, e.g. '/api/v2/workorders/'. */
+	path: string;
+	body?: IDataObject;
+	qs?: IDataObject;
+}
+
+export async function getBaseUrl(this: ScantrustContext): Promise<string> {
+	const credentials = (await this.getCredentials('scantrustApi')) as unknown as ScantrustCredentials;
+	return baseUrlOf(credentials);
+}
+
+/** Seconds a 429 asks us to wait: the Retry-After header, else the N in "Expected available in N seconds." */
+export function retryAfterSeconds(headers: IDataObject | undefined, body: unknown): number {
+	const header = headers?.['retry-after'];
+	if (header !== undefined && header !== '') {
+		const seconds = Number(header);
+		if (Number.isFinite(seconds)) return Math.max(0, seconds);
+		const date = Date.parse(String(header));
+		if (!Number.isNaN(date)) return Math.max(0, (date - Date.now()) / 1000);
+	}
+	const detail = (body as IDataObject | undefined)?.detail;
+	const match = typeof detail === 'string' ? /available in (\d+(?:\.\d+)?) second/.exec(detail) : null;
+	return match ? Number(match[1]) : 1;
+}
+
+/**
+ * The one way the nodes talk to the Scantrust API: authentication through the credential,
+ * DRF errors turned into readable NodeApiErrors, 429 waited out, 5xx retried only where repeating is safe.
+ */
+export async function apiRequest(this: ScantrustContext, options: ApiRequestOptions): Promise<IDataObject> {
+	const baseURL = await getBaseUrl.call(this);
+	const request: IHttpRequestOptions = {
+		method: options.method,
+		baseURL,
+		url: options.path,
+		qs: options.qs,
+		body: options.body,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		sendCredentialsOnCrossOriginRedirect: false,
+		timeout: RETRY_POLICY.requestTimeoutMs,
+	};
+	const url = baseURL + options.path;
+	const retrySafe = IDEMPOTENT.has(options.method);
+	let waited = 0;
+
+	for (let attempt = 1; ; attempt++) {
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				'scantrustApi',
+				request,
+			)) as IN8nHttpFullResponse;
+		} catch (error) {
+			const wait = RETRY_POLICY.backoffSeconds(attempt);
+			if (retrySafe && attempt < RETRY_POLICY.maxAttempts && waited + wait <= RETRY_POLICY.maxTotalWaitSeconds) {
+				waited += wait;
+				await sleep(wait * 1000);
+				continue;
+			}
+			throw networkError(this.getNode(), error as Error, url, options);
+		}
+
+		const status = response.statusCode;
+		if (status < 400) return response.body as IDataObject;
+
+		const canRetry = attempt < RETRY_POLICY.maxAttempts;
+		if (status === 429 && canRetry) {
+			// A throttled request was not processed, so repeating it is safe for every method.
+			const wait = Math.min(retryAfterSeconds(response.headers as IDataObject, response.body), RETRY_POLICY.maxWaitSeconds);
+			if (waited + wait <= RETRY_POLICY.maxTotalWaitSeconds) {
+				waited += wait;
+				await sleep(wait * 1000);
+				continue;
+			}
+		}
+		if (RETRYABLE_5XX.has(status) && retrySafe && canRetry) {
+			const wait = RETRY_POLICY.backoffSeconds(attempt);
+			if (waited + wait <= RETRY_POLICY.maxTotalWaitSeconds) {
+				waited += wait;
+				await sleep(wait * 1000);
+				continue;
+			}
+		}
+		throw apiError(this.getNode(), status, response.body, options);
+	}
+}

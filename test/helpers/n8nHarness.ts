@@ -1,0 +1,308 @@
+/**
+ * Runs our nodes inside n8n-core's own execution engine (WorkflowExecute, ExecuteContext, PollContext),
+ * so every helper the node calls (httpRequestWithAuthentication, prepareBinaryData, getNodeParameter,
+ * continueOnFail, sleep ...) is n8n's real implementation and requests go over real HTTP.
+ * Only what a server would hold is provided here: the credential store and the node type registry.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'scantrust-n8n-'));
+
+import { Container } from '@n8n/di';
+import { BinaryDataService, ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsHelper,
+	IDataObject,
+	IExecuteData,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IRunExecutionData,
+	IWorkflowExecuteAdditionalData,
+	IAuthenticateGeneric,
+	ICredentialType,
+} from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
+
+import { ScantrustApi } from '../../credentials/ScantrustApi.credentials';
+import { Scantrust } from '../../nodes/Scantrust/Scantrust.node';
+
+export const NODE_TYPE = 'n8n-nodes-scantrust.scantrust';
+export const TRIGGER_TYPE = 'n8n-nodes-scantrust.scantrustTrigger';
+
+const credentialTypes: Record<string, ICredentialType> = { scantrustApi: new ScantrustApi() };
+const nodeTypeRegistry: Record<string, INodeType> = { [NODE_TYPE]: new Scantrust() };
+
+/** Lets a later issue register the trigger without this file knowing about it. */
+export function registerNodeType(name: string, type: INodeType): void {
+	nodeTypeRegistry[name] = type;
+}
+
+const nodeTypes: INodeTypes = {
+	getByName: (name) => nodeTypeRegistry[name],
+	getByNameAndVersion: (name) => nodeTypeRegistry[name],
+	getKnownTypes: () => ({}),
+};
+
+export interface SandboxCredentials {
+	environment: 'production' | 'staging' | 'custom';
+	baseUrl?: string;
+	token: string;
+}
+
+/** What n8n's CLI CredentialsHelper does for a generic `authenticate`: resolve the expressions, add them. */
+class TestCredentialsHelper implements Partial<ICredentialsHelper> {
+	constructor(private readonly credentials: ICredentialDataDecryptedObject) {}
+
+	getParentTypes() {
+		return [];
+	}
+
+	isCredentialUsableByNode() {
+		return true;
+	}
+
+	async getDecrypted() {
+		return { ...this.credentials };
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow: Workflow,
+		node: INode,
+	): Promise<IHttpRequestOptions> {
+		const authenticate = credentialTypes[typeName].authenticate as IAuthenticateGeneric;
+		const headers = { ...(requestOptions.headers ?? {}) };
+		for (const [name, value] of Object.entries(authenticate.properties.headers ?? {})) {
+			headers[name] = workflow.expression.getParameterValue(value as string, null, 0, 0, node.name, [], 'internal', {
+				$credentials: credentials,
+			});
+		}
+		return { ...requestOptions, headers };
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	getCredentialsProperties() {
+		return credentialTypes.scantrustApi.properties;
+	}
+}
+
+let binaryReady: Promise<void> | undefined;
+async function initBinaryData(): Promise<void> {
+	binaryReady ??= Container.get(BinaryDataService).init();
+	await binaryReady;
+}
+
+function additionalDataFor(credentials: ICredentialDataDecryptedObject, hooks?: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+	const data = {
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		hooks,
+		executionId: `test-${Math.random().toString(36).slice(2)}`,
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		variables: {},
+		currentNodeParameters: undefined,
+		userId: 'test-user',
+		setExecutionStatus: () => undefined,
+		sendDataToUI: () => undefined,
+		logAiEvent: () => undefined,
+	};
+	return data as unknown as IWorkflowExecuteAdditionalData;
+}
+
+function makeNode(type: string, parameters: INodeParameters, extra: Partial<INode>): INode {
+	return {
+		id: '4f6b2c1e-0000-4000-8000-000000000001',
+		name: type === NODE_TYPE ? 'Scantrust' : 'Scantrust Trigger',
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: { scantrustApi: { id: '1', name: 'Scantrust sandbox' } },
+		...extra,
+	};
+}
+
+export interface NodeRun {
+	/** Items on the node's main output (empty when it failed). */
+	output: INodeExecutionData[];
+	/** The error the node threw, as n8n recorded it. */
+	error?: Error & IDataObject;
+	run: IRun;
+}
+
+/** Executes the Scantrust node once, in a one-node workflow, with `input` as its incoming items. */
+export async function runScantrustNode(options: {
+	parameters: INodeParameters;
+	credentials: SandboxCredentials;
+	input?: INodeExecutionData[];
+	continueOnFail?: boolean;
+	retryOnFail?: boolean;
+}): Promise<NodeRun> {
+	await initBinaryData();
+	const node = makeNode(NODE_TYPE, options.parameters, {
+		onError: options.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow',
+		retryOnFail: options.retryOnFail,
+		waitBetweenTries: 0,
+	});
+	const workflow = new Workflow({
+		id: 'wf-test',
+		nodes: [node],
+		connections: {},
+		nodeTypes,
+		active: false,
+		settings: { executionOrder: 'v1', binaryMode: 'separate' },
+	});
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', {
+		id: 'wf-test',
+		name: 'test',
+		active: false,
+		isArchived: false,
+		nodes: [node],
+		connections: {},
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		activeVersionId: null,
+	} as unknown as ConstructorParameters<typeof ExecutionLifecycleHooks>[2]);
+	let finished: (run: IRun) => void = () => undefined;
+	const done = new Promise<IRun>((resolve) => (finished = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
+	const additionalData = additionalDataFor(options.credentials as unknown as ICredentialDataDecryptedObject, hooks);
+
+	const runExecutionData: IRunExecutionData = {
+		version: 1,
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			waitingExecution: {},
+			waitingExecutionSource: null,
+			nodeExecutionStack: [
+				{
+					node,
+					data: { main: [options.input ?? [{ json: {} }]] },
+					source: null,
+				} as IExecuteData,
+			],
+		},
+	} as unknown as IRunExecutionData;
+
+	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const run = await done;
+	const taskData = run.data.resultData.runData[node.name]?.[0];
+	return {
+		output: taskData?.data?.main?.[0] ?? [],
+		error: (taskData?.error ?? run.data.resultData.error) as (Error & IDataObject) | undefined,
+		run,
+	};
+}
+
+/** Reads a binary property of an output item back into bytes, whatever binary mode stored it. */
+export async function binaryBuffer(item: INodeExecutionData, property = 'data'): Promise<Buffer> {
+	const binary = item.binary?.[property];
+	if (!binary) throw new Error(`item has no binary property "${property}"`);
+	if (binary.id) return await Container.get(BinaryDataService).getAsBuffer(binary);
+	return Buffer.from(binary.data, 'base64');
+}
+
+/** A PollContext as n8n builds it for a polling trigger, with static data that persists across polls. */
+export function makePollContext(options: {
+	parameters: INodeParameters;
+	credentials: SandboxCredentials;
+	mode: 'trigger' | 'manual';
+	staticData: IDataObject;
+}): PollContext {
+	const node = makeNode(TRIGGER_TYPE, options.parameters, {});
+	const workflow = new Workflow({
+		id: 'wf-trigger',
+		nodes: [node],
+		connections: {},
+		nodeTypes,
+		active: options.mode === 'trigger',
+		staticData: options.staticData,
+		settings: { executionOrder: 'v1' },
+	});
+	// The static data object n8n persists between polls; we keep a handle so tests can carry it over.
+	return new PollContext(
+		workflow,
+		node,
+		additionalDataFor(options.credentials as unknown as ICredentialDataDecryptedObject),
+		options.mode,
+		'activate',
+	);
+}
+
+function oneNodeWorkflow(node: INode, staticData?: IDataObject): Workflow {
+	return new Workflow({
+		id: 'wf-test',
+		nodes: [node],
+		connections: {},
+		nodeTypes,
+		active: false,
+		staticData,
+		settings: { executionOrder: 'v1' },
+	});
+}
+
+/** The Create form's template drop-down, as the editor asks for it. */
+export async function loadTemplateOptions(credentials: SandboxCredentials): Promise<INodePropertyOptions[]> {
+	const node = makeNode(NODE_TYPE, { resource: 'workOrder', operation: 'create' }, {});
+	const context = new LoadOptionsContext(
+		oneNodeWorkflow(node),
+		node,
+		additionalDataFor(credentials as unknown as ICredentialDataDecryptedObject),
+		'parameters.templateId',
+	);
+	const scantrust = nodeTypeRegistry[NODE_TYPE] as Scantrust;
+	return await scantrust.methods.loadOptions.getTemplates.call(context);
+}
+
+/**
+ * The credential's Test button: n8n resolves the `test` request's expressions with the credential's
+ * values, adds the `authenticate` headers and sends it. Returns the status the API answered.
+ */
+export async function testCredential(credentials: SandboxCredentials): Promise<{ status: number }> {
+	const credentialType = credentialTypes.scantrustApi;
+	const node = makeNode(NODE_TYPE, {}, {});
+	const workflow = oneNodeWorkflow(node);
+	const resolve = (value: string) =>
+		workflow.expression.getParameterValue(value, null, 0, 0, node.name, [], 'internal', {
+			$credentials: credentials as unknown as IDataObject,
+		}) as string;
+	const request = credentialType.test!.request;
+	const helper = new TestCredentialsHelper(credentials as unknown as ICredentialDataDecryptedObject);
+	const options = await helper.authenticate(
+		credentials as unknown as ICredentialDataDecryptedObject,
+		'scantrustApi',
+		{ url: request.url!, baseURL: resolve(request.baseURL!), method: request.method ?? 'GET' },
+		workflow,
+		node,
+	);
+	const response = await fetch(new URL(options.url, options.baseURL), {
+		method: options.method,
+		headers: options.headers as Record<string, string>,
+	});
+	return { status: response.status };
+}

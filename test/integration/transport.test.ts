@@ -1,0 +1,89 @@
+import { runScantrustNode, testCredential } from '../helpers/n8nHarness';
+import { apiCalls, useSandbox } from '../helpers/sandboxFixture';
+
+const env = useSandbox();
+
+const getWorkOrders = (token?: string) =>
+	runScantrustNode({
+		parameters: { resource: 'workOrder', operation: 'getMany', returnAll: false, limit: 3 },
+		credentials: env.credentials(token),
+	});
+
+describe('authentication', () => {
+	it('sends "Authorization: UAT <token>" to the API', async () => {
+		await getWorkOrders();
+		const [request] = apiCalls(env.sandbox, 'GET', /workorders/);
+		expect(request.headers.authorization).toBe(`UAT ${env.sandbox.token}`);
+	});
+
+	it('says the token is wrong on 401, without ever showing it', async () => {
+		const token = 'wrong-token-7f3a9c';
+		const { error } = await getWorkOrders(token);
+		expect(error?.message).toBe('Could not list work orders: the UAT token is missing or wrong (401)');
+		expect(JSON.stringify(error)).not.toContain(token);
+		expect(String(error?.description)).not.toContain(token);
+	});
+
+	it('credential test: succeeds with the right token, fails with a wrong one', async () => {
+		expect(await testCredential(env.credentials())).toEqual({ status: 200 });
+		expect(await testCredential(env.credentials('nope'))).toEqual({ status: 401 });
+		const [me] = apiCalls(env.sandbox, 'GET', /^\/api\/v2\/me\/$/);
+		expect(me.headers.authorization).toBe(`UAT ${env.sandbox.token}`);
+	});
+});
+
+describe('throttling and server errors', () => {
+	it('waits out a 429 storm using Retry-After, then succeeds', async () => {
+		env.sandbox.faults.push({ method: 'GET', path: /workorders/, status: 429, retryAfter: 1, times: 3 });
+		const started = Date.now();
+		const { output, error } = await getWorkOrders();
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(3);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+		expect(apiCalls(env.sandbox, 'GET', /workorders/)).toHaveLength(4);
+	});
+
+	it('reads the wait from the detail when there is no Retry-After header', async () => {
+		env.sandbox.faults.push({ method: 'GET', path: /workorders/, status: 429, retryAfter: 1, retryAfterInDetailOnly: true });
+		const started = Date.now();
+		const { error } = await getWorkOrders();
+		expect(error).toBeUndefined();
+		expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+	});
+
+	it('gives up on endless throttling with a message saying what to do', async () => {
+		env.sandbox.faults.push({ method: 'GET', path: /workorders/, status: 429, retryAfter: 1, times: 100 });
+		const { error } = await getWorkOrders();
+		expect(error?.message).toBe('Could not list work orders: Scantrust is still throttling requests after several retries (429)');
+		expect(String(error?.description)).toMatch(/Request was throttled/);
+		expect(apiCalls(env.sandbox, 'GET', /workorders/)).toHaveLength(4);
+	});
+
+	it('retries a GET on 503 and succeeds', async () => {
+		env.sandbox.faults.push({ method: 'GET', path: /workorders/, status: 503, times: 2 });
+		const { output, error } = await getWorkOrders();
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(3);
+		expect(apiCalls(env.sandbox, 'GET', /workorders/)).toHaveLength(3);
+	});
+
+	it('does not retry a PATCH on 500', async () => {
+		env.sandbox.faults.push({ method: 'PATCH', path: /printer-confirm/, status: 500 });
+		const { error } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'confirm', workOrderId: '5001', substrateId: '74', equipmentId: '214' },
+			credentials: env.credentials(),
+		});
+		expect(error?.message).toMatch(/^Could not confirm work order 5001 as printer: Scantrust answered 500/);
+		expect(apiCalls(env.sandbox, 'PATCH', /printer-confirm/)).toHaveLength(1);
+	});
+});
+
+describe('template drop-down', () => {
+	it('lists active templates by name for the Create form', async () => {
+		const { loadTemplateOptions } = await import('../helpers/n8nHarness');
+		const options = await loadTemplateOptions(env.credentials());
+		const active = env.sandbox.state.templates.filter((template) => !template.is_archived);
+		expect(options.map((option) => option.value).sort()).toEqual(active.map((template) => template.id).sort());
+		expect(options.find((option) => option.value === 101)?.name).toBe('SID Serialized (101)');
+	});
+});

@@ -1,0 +1,235 @@
+import { runScantrustNode } from '../helpers/n8nHarness';
+import { apiCalls, useSandbox } from '../helpers/sandboxFixture';
+
+const SID_TEMPLATE = 101;
+const SSC_TEMPLATE = 105;
+const SSC_TEMPLATE_WITHOUT_PARTNER = 164;
+
+const env = useSandbox();
+
+function create(parameters: Record<string, unknown>, extra: { continueOnFail?: boolean; token?: string } = {}) {
+	return runScantrustNode({
+		parameters: { resource: 'workOrder', operation: 'create', templateId: SID_TEMPLATE, quantity: 10, ...parameters } as never,
+		credentials: env.credentials(extra.token),
+		continueOnFail: extra.continueOnFail,
+	});
+}
+
+const workOrdersWithReference = (reference: unknown) =>
+	env.sandbox.state.workOrders.filter((workOrder) => workOrder.reference === reference);
+
+describe('Work Order > Create', () => {
+	it('creates one work order with a generated reference and the quantity asked for', async () => {
+		const { output, error } = await create({ quantity: 25 });
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(1);
+		const workOrder = output[0].json;
+		expect(workOrder).toMatchObject({ quantity: 25, template: SID_TEMPLATE, state: 'new' });
+		expect(String(workOrder.reference)).toMatch(/^n8n-[0-9a-f]{16}-0-0$/);
+		expect(workOrdersWithReference(workOrder.reference)).toHaveLength(1);
+		expect(output[0].pairedItem).toEqual({ item: 0 });
+	});
+
+	it('sends the additional fields as Scantrust names them, with the due date as YYYY-MM-DD', async () => {
+		const { output, error } = await create({
+			templateId: SSC_TEMPLATE_WITHOUT_PARTNER,
+			additionalFields: {
+				reference: 'PO-4711',
+				printingPartnerId: '346',
+				product: 'P2',
+				dueDate: '2030-05-17T00:00:00',
+			},
+		});
+		expect(error).toBeUndefined();
+		expect(output[0].json.reference).toBe('PO-4711');
+		const [post] = apiCalls(env.sandbox, 'POST', /create-from-template/);
+		expect(JSON.parse(post.body!.toString())).toEqual({
+			template: SSC_TEMPLATE_WITHOUT_PARTNER,
+			quantity: 10,
+			reference: 'PO-4711',
+			printing_partner: 346,
+			product: 'P2',
+			due_date: '2030-05-17',
+		});
+	});
+
+	it('waits until the codes are generated when asked to', async () => {
+		const { output, error } = await create({ waitForCompletion: true, waitTimeout: 20, pollInterval: 0.2 });
+		expect(error).toBeUndefined();
+		expect(output[0].json.codegen_status).toBe(4);
+		expect(output[0].json.codegen_file).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+	});
+
+	it('fails after the wait time-out naming the state, and the work order stays created once', async () => {
+		const { error } = await create({ templateId: SSC_TEMPLATE, waitForCompletion: true, waitTimeout: 1, pollInterval: 0.3 });
+		expect(error?.message).toMatch(/were not ready after 1 seconds \(state "new"/);
+		expect(env.sandbox.state.workOrders.filter((workOrder) => workOrder.template === SSC_TEMPLATE && /^n8n-/.test(String(workOrder.reference)))).toHaveLength(1);
+	});
+
+	it.each([
+		[{ quantity: 0 }, /"Quantity" must be a whole number greater than 0, got 0/],
+		[{ quantity: 2.5 }, /"Quantity" must be a whole number greater than 0, got 2.5/],
+		[{ templateId: 'SID' }, /"Template" must be a numeric Scantrust id/],
+		[{ additionalFields: { dueDate: '17.05.2030' } }, /"Due Date" must be a date as YYYY-MM-DD, got "17.05.2030"/],
+		[{ additionalFields: { dueDate: '2030-02-30' } }, /"Due Date" must be a date as YYYY-MM-DD/],
+	])('rejects %j before calling Scantrust', async (parameters, message) => {
+		const { error } = await create(parameters);
+		expect(error?.message).toMatch(/^Item 0: /);
+		expect(error?.message).toMatch(message);
+		expect(apiCalls(env.sandbox, 'POST', /./)).toHaveLength(0);
+	});
+
+	it('shows a 400 body verbatim, field by field', async () => {
+		const { error } = await create({ templateId: SSC_TEMPLATE_WITHOUT_PARTNER });
+		expect(error?.message).toMatch(/^Could not create a work order: printing_partner: /);
+		expect(error?.httpCode).toBe('400');
+	});
+
+	it('never creates twice when Scantrust creates the order but answers 502', async () => {
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 502, afterHandling: true });
+		const { output, error } = await create({ additionalFields: { reference: 'PO-502' } });
+		expect(error).toBeUndefined();
+		expect(output[0].json.reference).toBe('PO-502');
+		expect(workOrdersWithReference('PO-502')).toHaveLength(1);
+		expect(apiCalls(env.sandbox, 'POST', /create-from-template/)).toHaveLength(1);
+		expect(apiCalls(env.sandbox, 'GET', /^\/api\/v2\/workorders\/$/).length).toBeGreaterThanOrEqual(1);
+	});
+
+	it('posts again after a 503 that created nothing, and still creates exactly one', async () => {
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 503 });
+		const { output, error } = await create({});
+		expect(error).toBeUndefined();
+		expect(workOrdersWithReference(output[0].json.reference)).toHaveLength(1);
+		expect(apiCalls(env.sandbox, 'POST', /create-from-template/)).toHaveLength(2);
+	});
+
+	it('returns the first order when an unanswered create is followed by "reference exists"', async () => {
+		// 1st POST: created, answer lost (502). Look-up: fails once (503) then the order is found on retry.
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 502, afterHandling: true });
+		env.sandbox.faults.push({ method: 'GET', path: /^\/api\/v2\/workorders\/$/, status: 503 });
+		const { output, error } = await create({ additionalFields: { reference: 'PO-LOOKUP' } });
+		expect(error).toBeUndefined();
+		expect(output[0].json.reference).toBe('PO-LOOKUP');
+		expect(workOrdersWithReference('PO-LOOKUP')).toHaveLength(1);
+	});
+
+	it('says what to check when the create is unanswered and the look-up fails too', async () => {
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 502, afterHandling: true });
+		env.sandbox.faults.push({ method: 'GET', path: /^\/api\/v2\/workorders\/$/, status: 500, times: 10 });
+		const { error } = await create({ additionalFields: { reference: 'PO-DARK' } });
+		expect(error?.message).toMatch(/did not confirm whether work order "PO-DARK" was created/);
+		expect(String(error?.description)).toMatch(/search the work orders for reference "PO-DARK"/);
+		expect(workOrdersWithReference('PO-DARK')).toHaveLength(1);
+		expect(apiCalls(env.sandbox, 'POST', /create-from-template/)).toHaveLength(1);
+	}, 30_000);
+
+	it('names the missing permission on 403', async () => {
+		env.sandbox.state.tokens['view-only'] = ['workorder_view'];
+		const { error } = await create({}, { token: 'view-only' });
+		expect(error?.message).toMatch(/lacks the permission "workorder_create" \(403\)/);
+	});
+
+	it('gives an error item per failing input with Continue On Fail', async () => {
+		const { output } = await create({ quantity: -1 }, { continueOnFail: true });
+		expect(output).toHaveLength(1);
+		expect(output[0].json.error).toMatch(/"Quantity" must be a whole number/);
+		expect(output[0].pairedItem).toEqual({ item: 0 });
+	});
+});
+
+describe('Work Order > Confirm', () => {
+	it('confirms an SSC work order as printer, which starts generation', async () => {
+		const created = await create({ templateId: SSC_TEMPLATE });
+		const id = created.output[0].json.id;
+		const { output, error } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'confirm', workOrderId: String(id), substrateId: '74', equipmentId: '214', externalId: 'tk_001' },
+			credentials: env.credentials(),
+		});
+		expect(error).toBeUndefined();
+		expect(output[0].json).toMatchObject({ id, external_id: 'tk_001' });
+		const [patch] = apiCalls(env.sandbox, 'PATCH', /printer-confirm/);
+		expect(JSON.parse(patch.body!.toString())).toEqual({ substrate: 74, equipment: 214, external_id: 'tk_001' });
+	});
+
+	it('shows Scantrust\'s reason when the work order is not an SSC one', async () => {
+		const created = await create({});
+		const { error } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'confirm', workOrderId: String(created.output[0].json.id), substrateId: '74', equipmentId: '214' },
+			credentials: env.credentials(),
+		});
+		expect(error?.httpCode).toBe('400');
+		expect(error?.message).toMatch(/^Could not confirm work order \d+ as printer: \S/);
+	});
+
+	it('names the work order on 404', async () => {
+		const { error } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'confirm', workOrderId: '999999', substrateId: '74', equipmentId: '214' },
+			credentials: env.credentials(),
+		});
+		expect(error?.message).toBe('Could not confirm work order 999999 as printer: Work order 999999 was not found (404)');
+	});
+});
+
+describe('Work Order > Get', () => {
+	it('reads one work order', async () => {
+		const created = await create({});
+		const { output } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'get', workOrderId: String(created.output[0].json.id) },
+			credentials: env.credentials(),
+		});
+		expect(output[0].json).toMatchObject({ id: created.output[0].json.id, reference: created.output[0].json.reference });
+	});
+
+	it('names the missing work order on 404, and pairs error items to their inputs', async () => {
+		const created = await create({});
+		const { output } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'get', workOrderId: '={{ $json.id }}' },
+			credentials: env.credentials(),
+			input: [{ json: { id: 424242 } }, { json: { id: 'WO-1' } }, { json: { id: created.output[0].json.id } }],
+			continueOnFail: true,
+		});
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(output[0].json.error).toBe('Could not read work order 424242: Work order 424242 was not found (404)');
+		expect(output[1].json.error).toMatch(/^Item 1: "Work Order ID" must be a numeric Scantrust id/);
+		expect(output[2].json.id).toBe(created.output[0].json.id);
+	});
+});
+
+describe('Work Order > Get Many', () => {
+	beforeEach(() => {
+		for (let i = 0; i < 130; i++) env.sandbox.createWorkOrder({ template: SID_TEMPLATE, quantity: 1, reference: `BULK-${i}`, remarks: i % 2 ? 'odd' : 'even' });
+	});
+
+	it('returns all work orders across pages', async () => {
+		const { output } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'getMany', returnAll: true },
+			credentials: env.credentials(),
+		});
+		expect(output).toHaveLength(env.sandbox.state.workOrders.length);
+		expect(new Set(output.map((item) => item.json.id)).size).toBe(output.length);
+		expect(apiCalls(env.sandbox, 'GET', /^\/api\/v2\/workorders\/$/).length).toBeGreaterThan(1);
+	});
+
+	it('stops at the limit', async () => {
+		const { output } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'getMany', returnAll: false, limit: 5 },
+			credentials: env.credentials(),
+		});
+		expect(output).toHaveLength(5);
+		expect(apiCalls(env.sandbox, 'GET', /^\/api\/v2\/workorders\/$/)).toHaveLength(1);
+	});
+
+	it('filters by search text and archived flag', async () => {
+		const search = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'getMany', returnAll: true, filters: { search: 'BULK-12' } },
+			credentials: env.credentials(),
+		});
+		expect(search.output.map((item) => item.json.reference).sort()).toEqual(['BULK-12', 'BULK-120', 'BULK-121', 'BULK-122', 'BULK-123', 'BULK-124', 'BULK-125', 'BULK-126', 'BULK-127', 'BULK-128', 'BULK-129']);
+		const archived = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'getMany', returnAll: true, filters: { isArchived: true } },
+			credentials: env.credentials(),
+		});
+		expect(archived.output.length).toBeGreaterThan(0);
+		expect(archived.output.every((item) => item.json.is_archived === true)).toBe(true);
+	});
+});

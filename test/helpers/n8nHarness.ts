@@ -4,14 +4,18 @@
  * continueOnFail, sleep ...) is n8n's real implementation and requests go over real HTTP.
  * Only what a server would hold is provided here: the credential store and the node type registry.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'scantrust-n8n-'));
+// n8n-core logs every node error; the tests assert on them instead.
+process.env.N8N_LOG_LEVEL ??= 'silent';
 
 import { Container } from '@n8n/di';
-import { BinaryDataService, ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WorkflowExecute } from 'n8n-core';
+import { BinaryDataService, ExecutionLifecycleHooks, LoadOptionsContext, PollContext, PollTriggerExecutor, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsHelper,
@@ -227,7 +231,25 @@ export async function binaryBuffer(item: INodeExecutionData, property = 'data'):
 	return Buffer.from(binary.data, 'base64');
 }
 
-/** A PollContext as n8n builds it for a polling trigger, with static data that persists across polls. */
+function triggerWorkflow(node: INode, active: boolean, staticData: IDataObject): Workflow {
+	return new Workflow({
+		id: 'wf-trigger',
+		nodes: [node],
+		connections: {},
+		nodeTypes,
+		active,
+		staticData,
+		settings: { executionOrder: 'v1' },
+	});
+}
+
+/**
+ * A PollContext as n8n builds it for a polling trigger, with static data that persists across polls:
+ * pass the same `staticData` object to every poll, as the active workflow keeps it in memory. The
+ * Workflow wraps it the way n8n does (ObservableObject); the node's bucket is `staticData['node:<name>']`.
+ * In 'manual' mode it is the context of "Fetch Test Event" (n8n-core's executePollNode: activation
+ * 'manual', workflow not active).
+ */
 export function makePollContext(options: {
 	parameters: INodeParameters;
 	credentials: SandboxCredentials;
@@ -235,23 +257,89 @@ export function makePollContext(options: {
 	staticData: IDataObject;
 }): PollContext {
 	const node = makeNode(TRIGGER_TYPE, options.parameters, {});
-	const workflow = new Workflow({
-		id: 'wf-trigger',
-		nodes: [node],
-		connections: {},
-		nodeTypes,
-		active: options.mode === 'trigger',
-		staticData: options.staticData,
-		settings: { executionOrder: 'v1' },
-	});
-	// The static data object n8n persists between polls; we keep a handle so tests can carry it over.
+	const workflow = triggerWorkflow(node, options.mode === 'trigger', options.staticData);
 	return new PollContext(
 		workflow,
 		node,
 		additionalDataFor(options.credentials as unknown as ICredentialDataDecryptedObject),
 		options.mode,
-		'activate',
+		options.mode === 'manual' ? 'manual' : 'activate',
 	);
+}
+
+/**
+ * n8n 2.41's durable poll cursor storage (the CLI's `poller_state` row): a migrated poll node is
+ * handed a deep copy of its cursor, and the engine stores that copy only when the poll succeeded
+ * (with the execution it emitted, or through `__commitCursor` when it emitted nothing).
+ */
+export interface DurableCursorStore {
+	cursor: IDataObject | null;
+}
+
+export interface PollTick {
+	/** What the poll emitted (null: nothing). */
+	emitted: INodeExecutionData[][] | null;
+	/** The error n8n reported for the poll (routed to __emitError, as for an active workflow). */
+	error?: Error;
+}
+
+/** JSON round trip, as a database stores the cursor (and a Proxy cannot be structured-cloned). */
+const jsonCopy = (value: IDataObject): IDataObject => JSON.parse(JSON.stringify(value)) as IDataObject;
+
+/**
+ * One tick of an active polling trigger, run by n8n-core's own PollTriggerExecutor (staging scope,
+ * emit, cursor commit, error routing). The poll functions around it mirror the CLI's
+ * TriggerExecutionContextFactory: without `durable` the node reads and writes its real static-data
+ * bucket in `staticData` (an unmigrated node); with it, it gets a per-poll snapshot that is
+ * committed to `durable.cursor` only when the poll succeeds (a migrated node).
+ */
+export async function runPollTick(options: {
+	parameters: INodeParameters;
+	credentials: SandboxCredentials;
+	staticData: IDataObject;
+	durable?: DurableCursorStore;
+}): Promise<PollTick> {
+	const node = makeNode(TRIGGER_TYPE, options.parameters, {});
+	const workflow = triggerWorkflow(node, true, options.staticData);
+	const store = options.durable;
+	const staged = new AsyncLocalStorage<{ snapshot: IDataObject; seed: IDataObject }>();
+	const commitStaged = () => {
+		const scope = staged.getStore();
+		if (!store || !scope || isDeepStrictEqual(scope.snapshot, scope.seed)) return;
+		scope.seed = jsonCopy(scope.snapshot);
+		store.cursor = jsonCopy(scope.snapshot);
+	};
+	const tick: PollTick = { emitted: null };
+	const context = new PollContext(
+		workflow,
+		node,
+		additionalDataFor(options.credentials as unknown as ICredentialDataDecryptedObject),
+		'trigger',
+		'activate',
+		(data) => {
+			tick.emitted = data;
+			commitStaged();
+		},
+		(error) => {
+			tick.error = error;
+		},
+		async () => commitStaged(),
+		store
+			? async (poll) => {
+					const seed = jsonCopy(store.cursor ?? workflow.getStaticData('node', node));
+					return await staged.run({ snapshot: jsonCopy(seed), seed }, poll);
+				}
+			: undefined,
+		store
+			? () => {
+					const scope = staged.getStore();
+					if (!scope) throw new Error('the node read its static data outside of a poll');
+					return scope.snapshot;
+				}
+			: undefined,
+	);
+	await Container.get(PollTriggerExecutor).create(workflow, node, context, () => true)(false);
+	return tick;
 }
 
 function oneNodeWorkflow(node: INode, staticData?: IDataObject): Workflow {

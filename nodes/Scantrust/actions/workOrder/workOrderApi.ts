@@ -27,11 +27,14 @@ export function codesReady(workOrder: IDataObject): boolean {
 }
 
 export function describeState(workOrder: IDataObject): string {
-	const hint =
-		workOrder.state === 'new' && workOrder.codegen_status !== 6
-			? ' An SSC work order waits for its printing partner to confirm it (Work Order > Confirm) before codes are generated.'
-			: '';
-	return `state "${String(workOrder.state)}", codegen_status ${String(workOrder.codegen_status)}.${hint}`;
+	return `state "${String(workOrder.state)}", codegen_status ${String(workOrder.codegen_status)}`;
+}
+
+/** Why codes may be late, for the error description. */
+export function notReadyHint(workOrder: IDataObject): string {
+	return workOrder.state === 'new' && workOrder.codegen_status !== 6
+		? 'An SSC work order waits for its printing partner to confirm it (Work Order > Confirm) before codes are generated. '
+		: '';
 }
 
 /** Polls the work order until its codes archive is available or the time-out passes. */
@@ -53,7 +56,7 @@ export async function waitForCodes(
 				`Item ${itemIndex}: the codes of work order ${id} were not ready after ${settings.waitTimeout} seconds (${describeState(last)})`,
 				{
 					itemIndex,
-					description: 'Raise "Wait Timeout", or run again later: the work order exists and will not be created again.',
+					description: `${notReadyHint(last)}Raise "Wait Timeout", or run again later with Work Order > Get or Download.`,
 				},
 			),
 	);

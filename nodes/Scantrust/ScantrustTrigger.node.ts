@@ -1,0 +1,77 @@
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { pollWorkOrders } from './trigger/poll';
+
+/**
+ * Polling trigger: new work orders, or work orders whose codes became ready. Each work order is
+ * emitted once, oldest first; the cursor kept between polls is described in trigger/cursor.ts.
+ */
+export class ScantrustTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Scantrust Trigger',
+		name: 'scantrustTrigger',
+		icon: { light: 'file:scantrust.svg', dark: 'file:scantrust.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["event"] === "codesReady" ? "Codes ready" : "New work order"}}',
+		description: 'Starts the workflow when a Scantrust work order is created or its codes are ready to download',
+		defaults: { name: 'Scantrust Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'scantrustApi', required: true }],
+		properties: [
+			{
+				displayName: 'Event',
+				name: 'event',
+				type: 'options',
+				noDataExpression: true,
+				required: true,
+				options: [
+					{
+						name: 'Codes Ready',
+						value: 'codesReady',
+						description:
+							'The codes of a work order were generated and can be downloaded (Work Order > Download)',
+					},
+					{
+						name: 'New Work Order',
+						value: 'newWorkOrder',
+						description: 'A work order was created',
+					},
+				],
+				default: 'newWorkOrder',
+				description:
+					'What starts the workflow. Each work order starts it once; work orders that existed before the trigger was activated do not.',
+			},
+			{
+				displayName: 'Filters',
+				name: 'filters',
+				type: 'collection',
+				placeholder: 'Add Filter',
+				default: {},
+				options: [
+					{
+						displayName: 'Include Archived',
+						name: 'includeArchived',
+						type: 'boolean',
+						default: false,
+						description: 'Whether archived work orders start the workflow too',
+					},
+					{
+						displayName: 'Search',
+						name: 'search',
+						type: 'string',
+						default: '',
+						description: 'Only work orders whose reference or remarks contain this text',
+					},
+				],
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await pollWorkOrders.call(this);
+	}
+}

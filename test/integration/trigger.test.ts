@@ -1,0 +1,395 @@
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { ScantrustTrigger } from '../../nodes/Scantrust/ScantrustTrigger.node';
+import { PENDING_MAX_DEPTH } from '../../nodes/Scantrust/trigger/cursor';
+import { TRIGGER_PAGE_SIZE } from '../../nodes/Scantrust/trigger/poll';
+import { RETRY_POLICY } from '../../nodes/Scantrust/transport/request';
+import { makePollContext, registerNodeType, runPollTick, TRIGGER_TYPE, type DurableCursorStore } from '../helpers/n8nHarness';
+import { useSandbox } from '../helpers/sandboxFixture';
+import type { FaultRule, RecordedRequest, WorkOrder } from '../sandbox';
+
+/** The sandbox caps `limit` at 10 (DRF max_limit), so a few dozen work orders span several pages. */
+const PAGE = 10;
+const SID_TEMPLATE = 101; // generates at once (use completeGeneration to make it ready now)
+const SSC_TEMPLATE = 105; // waits for printer-confirm: codes stay not ready until completeGeneration
+const LIST_PATH = '/api/v2/workorders/';
+const NODE_KEY = 'node:Scantrust Trigger';
+
+const env = useSandbox({ maxPageSize: PAGE });
+const trigger = new ScantrustTrigger();
+registerNodeType(TRIGGER_TYPE, trigger);
+
+const listRequests = (requests: RecordedRequest[]) =>
+	requests.filter((r) => r.origin === 'api' && r.method === 'GET' && r.path === LIST_PATH);
+
+/**
+ * An activated trigger: every poll gets a fresh PollContext over the SAME static data object,
+ * as the active workflow keeps it between polls.
+ */
+function activeTrigger(parameters: INodeParameters = { event: 'newWorkOrder' }, credentials = env.credentials()) {
+	const staticData: IDataObject = {};
+	return {
+		staticData,
+		cursor: () => (staticData[NODE_KEY] as IDataObject | undefined)?.cursor as IDataObject | undefined,
+		async poll(): Promise<{ emitted: IDataObject[]; requests: RecordedRequest[]; returned: unknown }> {
+			const before = env.sandbox.requests.length;
+			const context = makePollContext({ parameters, credentials, mode: 'trigger', staticData });
+			const returned = await trigger.poll.call(context);
+			return {
+				emitted: returned === null ? [] : returned[0].map((item) => item.json),
+				requests: listRequests(env.sandbox.requests.slice(before)),
+				returned,
+			};
+		},
+	};
+}
+
+async function manualPoll(parameters: INodeParameters, staticData: IDataObject = {}, credentials = env.credentials()) {
+	const context = makePollContext({ parameters, credentials, mode: 'manual', staticData });
+	return await trigger.poll.call(context);
+}
+
+let references = 0;
+function create(template = SID_TEMPLATE, reference = `WO-T${++references}`): WorkOrder {
+	return env.sandbox.createWorkOrder({ template, quantity: 5, reference });
+}
+const createMany = (n: number, template = SID_TEMPLATE) => Array.from({ length: n }, () => create(template));
+/** Created with its codes already generated. */
+function createReady(reference?: string): WorkOrder {
+	const workOrder = create(SID_TEMPLATE, reference);
+	env.sandbox.completeGeneration(workOrder.id);
+	return workOrder;
+}
+
+/** The order the trigger emits in: creation date, then id. */
+const oldestFirst = (workOrders: WorkOrder[]) =>
+	[...workOrders]
+		.sort((a, b) => (a.creation_date === b.creation_date ? a.id - b.id : a.creation_date < b.creation_date ? -1 : 1))
+		.map((workOrder) => workOrder.id);
+const idsOf = (items: IDataObject[]) => items.map((item) => item.id);
+
+/** Fails the `nth` list request of what follows (and the transport's retries of it, `times` in all). */
+function failNthListRequest(nth: number, rule: Omit<FaultRule, 'path' | 'method'>): void {
+	const requests = env.sandbox.requests;
+	let count = 0;
+	const push = Array.prototype.push;
+	// Faults are matched right after a request is recorded, so one added while the nth is recorded hits it.
+	requests.push = function (this: RecordedRequest[], ...entries: RecordedRequest[]) {
+		for (const entry of entries) {
+			if (entry.origin === 'api' && entry.method === 'GET' && entry.path === LIST_PATH && ++count === nth) {
+				env.sandbox.faults.push({ ...rule, method: 'GET', path: LIST_PATH });
+			}
+		}
+		return push.apply(this, entries);
+	};
+}
+
+let noBackoff: jest.SpiedFunction<typeof RETRY_POLICY.backoffSeconds> | undefined;
+beforeEach(() => {
+	// The transport retries a 5xx GET after 1, 2 and 4 s; the retries still happen, without the waits.
+	noBackoff = jest.spyOn(RETRY_POLICY, 'backoffSeconds').mockReturnValue(0);
+});
+afterEach(() => {
+	noBackoff?.mockRestore();
+	delete (env.sandbox.requests as { push?: unknown }).push;
+});
+
+describe('Scantrust Trigger: description', () => {
+	it('is a polling trigger with the contract names', () => {
+		const { description } = trigger;
+		expect(description).toMatchObject({ name: 'scantrustTrigger', displayName: 'Scantrust Trigger', polling: true, inputs: [], group: ['trigger'] });
+		expect(description.credentials).toEqual([{ name: 'scantrustApi', required: true }]);
+		const event = description.properties.find((p) => p.name === 'event');
+		expect(event?.options?.map((o) => (o as { value: string }).value).sort()).toEqual(['codesReady', 'newWorkOrder']);
+		expect(TRIGGER_PAGE_SIZE).toBeGreaterThan(PAGE); // so the sandbox's cap is what makes pages
+	});
+});
+
+describe('Scantrust Trigger: new work order', () => {
+	it('the first poll stores the cursor and emits nothing, in one request', async () => {
+		const active = activeTrigger();
+		const { returned, requests } = await active.poll();
+		expect(returned).toBeNull();
+		expect(requests).toHaveLength(1);
+		expect(requests[0].query).toEqual({ limit: String(TRIGGER_PAGE_SIZE), offset: '0', is_archived: '0' });
+		const seedNewest = env.sandbox.state.workOrders.find((w) => w.reference === 'SEED-SSC-001')!;
+		expect(active.cursor()).toMatchObject({ event: 'newWorkOrder', newest: seedNewest.creation_date, newestIds: [String(seedNewest.id)] });
+		// What n8n stores must survive JSON (the database) unchanged.
+		expect(JSON.parse(JSON.stringify(active.staticData))).toEqual(active.staticData);
+	});
+
+	it('3 new, then none, then 45 new across pages: each emitted once, oldest first', async () => {
+		const active = activeTrigger();
+		await active.poll();
+
+		const three = createMany(3);
+		const second = await active.poll();
+		expect(idsOf(second.emitted)).toEqual(oldestFirst(three));
+		expect(second.requests).toHaveLength(1);
+		expect(second.emitted[0]).toMatchObject({ id: three[0].id, reference: three[0].reference, creation_date: three[0].creation_date, template: SID_TEMPLATE });
+
+		const idle = await active.poll();
+		expect(idle.returned).toBeNull();
+		expect(idle.requests).toHaveLength(1);
+
+		const many = createMany(45);
+		const fourth = await active.poll();
+		expect(idsOf(fourth.emitted)).toEqual(oldestFirst(many));
+		// 45 new + 3 previous + 2 seeds, 10 a page, each page after the first starting on the last one read.
+		expect(fourth.requests.map((r) => r.query.offset)).toEqual(['0', '9', '18', '27', '36', '45']);
+
+		const after = await active.poll();
+		expect(after.returned).toBeNull();
+		expect(after.requests).toHaveLength(1);
+	});
+
+	it('work orders sharing a creation timestamp are neither missed nor repeated, also across a page boundary', async () => {
+		const active = activeTrigger();
+		await active.poll();
+		const stamp = '2030-01-01T00:00:00.000000Z';
+		const setStamp = (workOrders: WorkOrder[]) => workOrders.forEach((w) => (w.creation_date = stamp));
+
+		const first = createMany(3);
+		setStamp(first);
+		expect(idsOf((await active.poll()).emitted)).toEqual(first.map((w) => w.id));
+
+		const late = create();
+		setStamp([late]); // arrives later with the same timestamp
+		expect(idsOf((await active.poll()).emitted)).toEqual([late.id]);
+
+		const burst = createMany(12); // more at that timestamp than fit a page
+		setStamp(burst);
+		const third = await active.poll();
+		expect(idsOf(third.emitted)).toEqual(burst.map((w) => w.id));
+		expect(third.requests.length).toBeGreaterThan(1);
+
+		const again = await active.poll();
+		expect(again.returned).toBeNull();
+		expect(active.cursor()?.newestIds).toHaveLength(16);
+	});
+
+	it('the first poll takes in every work order at the newest timestamp, even beyond one page', async () => {
+		const stamp = '2030-01-01T00:00:00.000000Z';
+		createMany(13).forEach((w) => (w.creation_date = stamp));
+		const active = activeTrigger();
+		const first = await active.poll();
+		expect(first.returned).toBeNull();
+		expect(first.requests).toHaveLength(2);
+		const next = create();
+		next.creation_date = stamp;
+		expect(idsOf((await active.poll()).emitted)).toEqual([next.id]);
+	});
+
+	it('a poll that fails on its second page moves nothing; the next one emits every work order once', async () => {
+		const active = activeTrigger();
+		await active.poll();
+		const many = createMany(25);
+		const before = JSON.parse(JSON.stringify(active.staticData));
+
+		failNthListRequest(2, { status: 502, times: RETRY_POLICY.maxAttempts });
+		await expect(active.poll()).rejects.toThrow('Could not list work orders: Scantrust answered 502');
+		expect(active.staticData).toEqual(before);
+
+		const retried = await active.poll();
+		expect(idsOf(retried.emitted)).toEqual(oldestFirst(many));
+		expect((await active.poll()).returned).toBeNull();
+	});
+
+	it('an error the transport cannot retry fails the poll at once and keeps the cursor', async () => {
+		const active = activeTrigger();
+		await active.poll();
+		const one = create();
+		const before = JSON.parse(JSON.stringify(active.staticData));
+		// The same workflow, its credential's token revoked meanwhile.
+		const denied = activeTrigger({ event: 'newWorkOrder' }, env.credentials('revoked-token'));
+		Object.assign(denied.staticData, JSON.parse(JSON.stringify(active.staticData)));
+		await expect(denied.poll()).rejects.toThrow('Could not list work orders: the UAT token is missing or wrong (401)');
+		expect(denied.staticData).toEqual(before);
+		expect(idsOf((await active.poll()).emitted)).toEqual([one.id]);
+	});
+});
+
+describe('Scantrust Trigger: codes ready', () => {
+	it('emits a work order once when its codes become ready, including one that was waiting at activation', async () => {
+		const waitingAtActivation = create(SSC_TEMPLATE);
+		const active = activeTrigger({ event: 'codesReady' });
+		expect((await active.poll()).returned).toBeNull();
+		expect(active.cursor()?.pending).toEqual([{ id: String(waitingAtActivation.id), created: waitingAtActivation.creation_date }]);
+
+		const [a, b] = [create(SSC_TEMPLATE), create(SSC_TEMPLATE)];
+		const second = await active.poll();
+		expect(second.returned).toBeNull(); // new, but their codes are not ready
+		expect(second.requests).toHaveLength(1);
+
+		env.sandbox.completeGeneration(a.id);
+		env.sandbox.completeGeneration(waitingAtActivation.id);
+		const createdReady = createReady();
+		const third = await active.poll();
+		expect(idsOf(third.emitted)).toEqual([waitingAtActivation.id, a.id, createdReady.id]);
+		expect(third.emitted.every((w) => typeof w.codegen_file === 'string')).toBe(true);
+		expect(third.requests).toHaveLength(1);
+
+		const idle = await active.poll();
+		expect(idle.returned).toBeNull();
+		expect(idle.requests).toHaveLength(1); // b is still pending, on the first page
+
+		env.sandbox.completeGeneration(b.id);
+		expect(idsOf((await active.poll()).emitted)).toEqual([b.id]);
+		expect((await active.poll()).returned).toBeNull();
+		expect(active.cursor()?.pending).toEqual([]);
+	});
+
+	it('reads down to a pending work order beyond the first page, and no further', async () => {
+		const active = activeTrigger({ event: 'codesReady' });
+		await active.poll();
+		const waiting = create(SSC_TEMPLATE);
+		await active.poll();
+		const ready = Array.from({ length: 25 }, () => createReady());
+
+		const withNew = await active.poll();
+		expect(idsOf(withNew.emitted)).toEqual(oldestFirst(ready));
+		expect(withNew.requests.map((r) => r.query.offset)).toEqual(['0', '9', '18']); // `waiting` is 26th
+
+		const idle = await active.poll();
+		expect(idle.returned).toBeNull();
+		expect(idle.requests).toHaveLength(3); // the price of following it; bounded by PENDING_MAX_DEPTH
+		expect(PENDING_MAX_DEPTH).toBeGreaterThanOrEqual(100);
+
+		env.sandbox.completeGeneration(waiting.id);
+		expect(idsOf((await active.poll()).emitted)).toEqual([waiting.id]);
+		const quiet = await active.poll();
+		expect(quiet.returned).toBeNull();
+		expect(quiet.requests).toHaveLength(1);
+	});
+
+	it('a failed poll loses no ready codes', async () => {
+		const active = activeTrigger({ event: 'codesReady' });
+		await active.poll();
+		const waiting = createMany(15, SSC_TEMPLATE);
+		await active.poll();
+		waiting.forEach((w) => env.sandbox.completeGeneration(w.id));
+
+		failNthListRequest(2, { status: 500, times: RETRY_POLICY.maxAttempts });
+		await expect(active.poll()).rejects.toThrow(/Scantrust answered 500/);
+		expect(idsOf((await active.poll()).emitted)).toEqual(oldestFirst(waiting));
+		expect((await active.poll()).returned).toBeNull();
+	});
+
+	it('stops following a pending work order once it is archived (with archived ones excluded)', async () => {
+		const active = activeTrigger({ event: 'codesReady' });
+		await active.poll();
+		const waiting = create(SSC_TEMPLATE);
+		await active.poll();
+		waiting.is_archived = true;
+		env.sandbox.completeGeneration(waiting.id);
+		expect((await active.poll()).returned).toBeNull();
+		expect(active.cursor()?.pending).toEqual([]);
+	});
+});
+
+describe('Scantrust Trigger: filters', () => {
+	it('passes search and archived filters to the list and emits only matching work orders', async () => {
+		const active = activeTrigger({ event: 'newWorkOrder', filters: { search: 'PO-7' } });
+		await active.poll();
+		const match = create(SID_TEMPLATE, 'PO-7-A');
+		create(SID_TEMPLATE, 'OTHER-1');
+		const lower = create(SID_TEMPLATE, 'po-7-b');
+		const { emitted, requests } = await active.poll();
+		expect(idsOf(emitted)).toEqual(oldestFirst([match, lower]));
+		expect(requests[0].query).toMatchObject({ search: 'PO-7', is_archived: '0' });
+	});
+
+	it('includes archived work orders only when asked to', async () => {
+		const plain = activeTrigger({ event: 'newWorkOrder' });
+		const withArchived = activeTrigger({ event: 'newWorkOrder', filters: { includeArchived: true } });
+		await plain.poll();
+		await withArchived.poll();
+		const archived = create();
+		archived.is_archived = true;
+		const notArchived = create();
+		expect(idsOf((await plain.poll()).emitted)).toEqual([notArchived.id]);
+		const both = await withArchived.poll();
+		expect(idsOf(both.emitted)).toEqual(oldestFirst([archived, notArchived]));
+		expect(both.requests[0].query).not.toHaveProperty('is_archived');
+	});
+
+	it('starts over, emitting nothing, when the event or the filters change', async () => {
+		const active = activeTrigger({ event: 'newWorkOrder' });
+		await active.poll();
+		create();
+		const changed = activeTrigger({ event: 'newWorkOrder', filters: { search: 'WO-' } });
+		Object.assign(changed.staticData, JSON.parse(JSON.stringify(active.staticData)));
+		expect((await changed.poll()).returned).toBeNull();
+		create();
+		expect((await changed.poll()).emitted).toHaveLength(1);
+	});
+});
+
+describe('Scantrust Trigger: Fetch Test Event (manual mode)', () => {
+	it('newWorkOrder: the most recent matching work order, one request, cursor untouched', async () => {
+		const active = activeTrigger();
+		await active.poll();
+		const saved = JSON.parse(JSON.stringify(active.staticData));
+		const newest = create(SID_TEMPLATE, 'PO-SAMPLE');
+		const before = env.sandbox.requests.length;
+		const result = await manualPoll({ event: 'newWorkOrder' }, active.staticData);
+		expect(result?.[0].map((item) => item.json.id)).toEqual([newest.id]);
+		expect(listRequests(env.sandbox.requests.slice(before)).map((r) => r.query.limit)).toEqual(['1']);
+		expect(active.staticData).toEqual(saved);
+		// ... so the active trigger still emits it.
+		expect(idsOf((await active.poll()).emitted)).toEqual([newest.id]);
+	});
+
+	it('codesReady: the most recent work order with codes ready', async () => {
+		const ready = createReady('PO-READY');
+		create(SSC_TEMPLATE, 'PO-WAITING');
+		const staticData: IDataObject = {};
+		const result = await manualPoll({ event: 'codesReady' }, staticData);
+		expect(result?.[0].map((item) => item.json.id)).toEqual([ready.id]);
+		expect(result?.[0][0].json.codegen_file).toEqual(expect.any(String));
+		expect(staticData).toEqual({});
+	});
+
+	it('returns nothing when no work order matches', async () => {
+		expect(await manualPoll({ event: 'newWorkOrder', filters: { search: 'NO-SUCH' } })).toBeNull();
+		expect(await manualPoll({ event: 'codesReady', filters: { search: 'SEED-SSC' } })).toBeNull();
+	});
+
+	it('throws errors so the editor shows them', async () => {
+		await expect(manualPoll({ event: 'newWorkOrder' }, {}, env.credentials('wrong-token'))).rejects.toThrow(/UAT token is missing or wrong \(401\)/);
+	});
+});
+
+describe("Scantrust Trigger: as n8n's tick engine runs it (PollTriggerExecutor)", () => {
+	it.each([
+		['in the node static data (unmigrated node)', false],
+		['in durable cursor storage (migrated node)', true],
+	])('with the cursor %s: a failed tick is reported and moves nothing, the next emits all once', async (_where, durable) => {
+		const staticData: IDataObject = {};
+		const store: DurableCursorStore | undefined = durable ? { cursor: null } : undefined;
+		const tick = () => runPollTick({ parameters: { event: 'newWorkOrder' }, credentials: env.credentials(), staticData, durable: store });
+		const stored = () => JSON.parse(JSON.stringify(durable ? store!.cursor : staticData[NODE_KEY])) as IDataObject;
+
+		expect(await tick()).toEqual({ emitted: null });
+		const baseline = stored();
+		expect(baseline.cursor).toMatchObject({ event: 'newWorkOrder' });
+
+		const many = createMany(25);
+		failNthListRequest(2, { status: 503, times: RETRY_POLICY.maxAttempts });
+		const failed = await tick();
+		expect(failed.emitted).toBeNull();
+		expect(failed.error?.message).toMatch(/Could not list work orders: Scantrust answered 503/);
+		expect(stored()).toEqual(baseline);
+
+		const good = await tick();
+		expect(good.error).toBeUndefined();
+		expect(good.emitted?.[0].map((item) => item.json.id)).toEqual(oldestFirst(many));
+		const committed = store?.cursor;
+		expect(await tick()).toEqual({ emitted: null });
+		if (durable) {
+			// An idle tick leaves the cursor equal, so the engine commits nothing; the node never wrote the real bucket.
+			expect(store!.cursor).toBe(committed);
+			expect((staticData[NODE_KEY] as IDataObject | undefined)?.cursor).toBeUndefined();
+		}
+	});
+});

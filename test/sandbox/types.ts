@@ -1,0 +1,285 @@
+// Public types of the Scantrust sandbox. Field names of API objects follow the seeds (snake_case, as the API sends them).
+
+export type Origin = 'api' | 'storage';
+
+/** What the detail route `GET /api/v2/ingestion/{key}/` answers with (seed 002 shows a list envelope). */
+export type IngestionDetailShape = 'list' | 'bare' | 'listWithOthers';
+
+export interface SandboxOptions {
+	/** API origin port, 0 = random. Both origins bind 127.0.0.1. */
+	port?: number;
+	/** Storage origin port (S3 uploads + archive downloads), 0 = random. */
+	storagePort?: number;
+	/** UAT token -> permissions. Default `{ 'sandbox-token': 'all' }`. */
+	tokens?: Record<string, string[] | 'all'>;
+	/** How long work-order code generation takes (ms, default 300). */
+	generationDelayMs?: number;
+	/** How long ingestion processing takes (ms, default 300). */
+	ingestionDelayMs?: number;
+	/** DRF default `limit` (20). */
+	pageSizeDefault?: number;
+	/** Cap on `?limit=` (100). */
+	maxPageSize?: number;
+	/** Per-token sliding window (default 3000 requests per 60 s, the published limit). */
+	rateLimit?: { limit: number; windowMs: number };
+	/** Default 'list' (seed 002). */
+	ingestionDetailShape?: IngestionDetailShape;
+}
+
+export type ResolvedOptions = Required<SandboxOptions>;
+
+export interface RecordedRequest {
+	origin: Origin;
+	method: string;
+	/** Raw path as received, without the query string (still percent-encoded). */
+	path: string;
+	query: Record<string, string>;
+	/** Every header, names lower-cased; repeated headers joined with ', '. */
+	headers: Record<string, string>;
+	body?: Buffer;
+	/** Date.now() when the request arrived. */
+	at: number;
+}
+
+export interface FaultRule {
+	method?: string;
+	/** A string matches the path (without query) exactly; a RegExp is tested against it. */
+	path: RegExp | string;
+	status: number;
+	/** How many requests the rule answers (default 1); removed from `faults` once used up. */
+	times?: number;
+	/** Seconds: sets Retry-After; for 429 the N in the detail too. */
+	retryAfter?: number;
+	/** 429 only: put N in the detail but send no Retry-After header. */
+	retryAfterInDetailOnly?: boolean;
+	/** Response body (object -> JSON, string/Buffer as is). Default: a body like the real service's. */
+	body?: unknown;
+	/** Handle the request for real, then answer with `status` (e.g. created server-side but answered 502). */
+	afterHandling?: boolean;
+	/** Wait this long before answering. */
+	delayMs?: number;
+	/** Drop the connection without an answer (a network error for the client). */
+	destroySocket?: boolean;
+}
+
+export interface CompanyRef {
+	id: number;
+	name: string;
+}
+
+export interface Product {
+	id: number;
+	sku: string;
+	name: string;
+	brand: CompanyRef;
+}
+
+export interface Substrate {
+	id: number;
+	name: string;
+	description: string;
+}
+
+export interface Equipment {
+	id: number;
+	name: string;
+	description: string;
+}
+
+export interface Template {
+	id: number;
+	name: string;
+	description: string;
+	company: number;
+	custom_layout: null;
+	substrate: number | null;
+	substrate_name: string;
+	printing_partner: number | null;
+	image: null;
+	code_layout: string;
+	use_serial_number: boolean;
+	is_hybrid: boolean;
+	is_fp_serialized: boolean;
+	is_static_print: boolean;
+	is_archived: boolean;
+	activate_on_complete: boolean;
+	url_prefix: string;
+	extended_id_style: string;
+	partner_permissions: unknown[];
+}
+
+export interface WorkOrder {
+	id: number;
+	company: CompanyRef;
+	printing_partner: CompanyRef | null;
+	equipment: Equipment | null;
+	state: string;
+	due_date: string | null;
+	reference: string;
+	creation_date: string;
+	code_layout: string;
+	use_serial_number: boolean;
+	static_unique_codes_quantity: number;
+	quantity: number;
+	is_ready_to_print: boolean;
+	date_codes_completed: string | null;
+	is_archived: boolean;
+	codegen_status: number;
+	codegen_file: string | null;
+	data: { remarks: string; static_unique_codes_quantity: number; activate_on_complete: boolean };
+	product: { id: number; sku: string; name: string } | null;
+	brand: CompanyRef | null;
+	remarks: string;
+	printed_date: string | null;
+	has_secure_workflow: boolean;
+	static_impositions: number;
+	designer: null;
+	external_id: string;
+	is_fingerprint_trained: boolean;
+	substrate: Substrate | null;
+	template: number | null;
+	template_image: null;
+	is_hybrid: boolean;
+	is_static_print: boolean;
+	is_fp_serialized: boolean;
+	url_prefix: string;
+	extended_id_style: string;
+	partner_permissions: unknown[];
+}
+
+export interface ArchiveOptions {
+	/** Add a header row to codes.csv. */
+	header?: boolean;
+	/** CRLF line endings instead of LF. */
+	crlf?: boolean;
+	/** UTF-8 byte order mark before codes.csv. */
+	bom?: boolean;
+	/** Serve bytes that are not a readable zip. */
+	corrupt?: boolean;
+	omitCodesCsv?: boolean;
+	/** Folder inside the zip (default `work order <id> <key>`); '' puts the files at the root. */
+	folderName?: string;
+	/** One more file; `name` is its full path inside the zip. */
+	extraEntry?: { name: string; content: Buffer };
+}
+
+/** Sandbox-only facts about a work order that the API does not show. */
+export interface WorkOrderExtra {
+	/** The "cryptic alphanumeric key" in the archive's folder and file name. */
+	key: string;
+	kind: 'sid' | 'ssc';
+	/** First serial number (used only when use_serial_number). */
+	serialStart: number;
+	/** Date.now() value at which running generation finishes; null when not generating. */
+	generationDueAt: number | null;
+	/** Extended IDs of a work order created by ingestion (instead of generated ones). */
+	ingestedIds?: string[];
+	archiveOptions: ArchiveOptions;
+	/** Built archive, cached until the options change. */
+	zip?: Buffer;
+}
+
+export interface GeneratedCode {
+	extendedId: string;
+	serialNumber: string;
+	sequenceNumber: string;
+	batch: number;
+	url: string;
+}
+
+export interface IngestionRecord {
+	id: number;
+	key: string;
+	description: string;
+	status: string;
+	type: string;
+	ingestion_mode: string;
+	created_at: string;
+	created_by: number;
+	status_updated_at: string;
+	parameters: Record<string, unknown>;
+	result_data: Record<string, unknown>;
+}
+
+/** A presigned POST form handed out by get-post-data. */
+export interface PostForm {
+	recordKey: string;
+	objectKey: string;
+	fields: Record<string, string>;
+	/** Date.now() value after which S3 refuses the form (tests may lower it). */
+	expiresAt: number;
+}
+
+export interface StoredUpload {
+	/** Every non-file form field as posted. */
+	fields: Record<string, string>;
+	filename: string;
+	/** The object's content type: the form's Content-Type field (what S3 stores). */
+	contentType: string;
+	/** The Content-Type header of the file part itself. */
+	partContentType: string;
+	content: Buffer;
+}
+
+/** Options of a process call, kept until processing runs. */
+export interface ProcessRequest {
+	defaultScmData: Record<string, unknown>;
+	urlPrefix: string | null;
+	allowPostedDuplicates: boolean;
+	dueAt: number;
+}
+
+export interface SandboxState {
+	/** Live UAT token -> permissions (a copy of options.tokens; tests may add tokens, reset() restores them). */
+	tokens: Record<string, string[] | 'all'>;
+	templates: Template[];
+	products: Product[];
+	substrates: Substrate[];
+	equipment: Equipment[];
+	printingPartners: CompanyRef[];
+	workOrders: WorkOrder[];
+	workOrderExtras: Map<number, WorkOrderExtra>;
+	ingestionRecords: IngestionRecord[];
+	/** Presigned forms by S3 object key. */
+	postForms: Map<string, PostForm>;
+	/** Uploaded objects by S3 object key (`ingestion/<record_key>.csv`). */
+	uploads: Map<string, StoredUpload>;
+	/** Pending process calls by record key. */
+	processRequests: Map<string, ProcessRequest>;
+	/** Rows of successfully ingested files, as parsed, by record key. */
+	ingestedCodes: Map<string, Record<string, unknown>[]>;
+	/** Every code id ingested so far (ids are unique system-wide). */
+	knownCodeIds: Set<string>;
+	nextIds: { workOrder: number; ingestionRecord: number; serial: number };
+}
+
+export interface CreateWorkOrderInput {
+	template: number | string;
+	quantity: number | string;
+	reference?: string;
+	printing_partner?: number | string;
+	product?: number | string;
+	due_date?: string;
+	total_impressions?: number | string;
+	remarks?: string;
+}
+
+export interface Sandbox {
+	apiUrl: string;
+	storageUrl: string;
+	/** The default all-permissions token. */
+	token: string;
+	/** Resolved options; tests may change delays, rate limit and shapes at run time (tokens: see state.tokens). */
+	options: ResolvedOptions;
+	requests: RecordedRequest[];
+	faults: FaultRule[];
+	state: SandboxState;
+	/** Unexpected exceptions inside the sandbox (answered as 500). */
+	serverErrors: Error[];
+	createWorkOrder(input: CreateWorkOrderInput): WorkOrder;
+	completeGeneration(id: number): void;
+	codesFor(id: number): GeneratedCode[];
+	setArchiveOptions(id: number, options: ArchiveOptions): void;
+	reset(): void;
+	close(): Promise<void>;
+}

@@ -1,0 +1,335 @@
+/**
+ * Benchmark of the own-codes (ingestion) file builder on a CSV of 1,000,000 codes
+ * (columns id, product, activation_status, pallet_number; about 40 MB).
+ *
+ * Variants, each run in a child process of its own (`node --expose-gc`) so memory figures do not mix:
+ *   bare:  csv-parse `parse(buffer)` (sync) into arrays of strings + the id regex + a Set of ids: what a
+ *          straightforward implementation would do just to validate (it does not even build an output file);
+ *   ours:  buildFromFile(data, 'csv'): full validation; the file fits in one upload file so the output is a view
+ *          of the input (pass-through, no copy);
+ *   ours split: the same with a 10 MB file limit, so the output is copied into several files with a header each.
+ *
+ * Measured in the child, the CSV already read into memory:
+ *   - time: wall time of the call (performance.now());
+ *   - peak RSS: a worker thread samples process.memoryUsage.rss() every 2 ms (RSS is process-wide, so the worker
+ *     sees the main thread's memory while that thread is blocked in the synchronous call), cross-checked with the
+ *     kernel's peak (VmHWM, reset through /proc/self/clear_refs, Linux); minus the RSS before the call;
+ *   - heap: heapUsed + external (external includes arrayBuffers) of the main isolate right after the call, before
+ *     any GC, minus the value before the call. A synchronous call cannot be sampled from inside its own isolate
+ *     (no timer runs until it returns), so the process-wide RSS is the peak figure; this one shows what the call
+ *     left on the heap;
+ *   - retained: heapUsed + external after a full GC with the result still held (what the output costs later).
+ * Reported: the median over the runs (default 3) of each figure, and the input size.
+ *
+ * Standalone: npx tsc -p tsconfig.tools.json && node build/scripts/bench/ownCodesBench.js [--rows 1000000] [--runs 3]
+ * From code (e.g. a top-level `npm run bench`): `await runOwnCodesBench()` returns the figures.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { parse } from 'csv-parse/sync';
+
+import { ID_PATTERN, buildFromFile } from '../../nodes/Scantrust/codes/ownCodes';
+
+export type OwnCodesVariant = 'bare' | 'ours' | 'ours split';
+
+const VARIANTS: OwnCodesVariant[] = ['bare', 'ours', 'ours split'];
+
+/** File limit of the "ours split" variant. */
+export const SPLIT_BENCH_BYTES = 10 * 1024 * 1024;
+
+export interface OwnCodesBenchOptions {
+	/** Codes in the generated CSV. Default 1,000,000. */
+	rows?: number;
+	/** Runs per variant; the median is reported. Default 3. */
+	runs?: number;
+	/** Print progress and a table (default true). */
+	print?: boolean;
+}
+
+/** One child process's figures (bytes, milliseconds). */
+export interface OwnCodesChildMeasurement {
+	variant: OwnCodesVariant;
+	timeMs: number;
+	peakRssBytes: number;
+	heapAfterBytes: number;
+	retainedBytes: number;
+	codes: number;
+	files: number;
+	outputBytes: number;
+}
+
+export interface OwnCodesVariantSummary {
+	variant: OwnCodesVariant;
+	timeMs: number;
+	peakRssBytes: number;
+	heapAfterBytes: number;
+	retainedBytes: number;
+	files: number;
+	outputBytes: number;
+	runs: OwnCodesChildMeasurement[];
+}
+
+export interface OwnCodesBenchReport {
+	rows: number;
+	inputBytes: number;
+	runs: number;
+	variants: OwnCodesVariantSummary[];
+}
+
+/** The CSV of the benchmark: unique 14-character ids, a few products, statuses 0-2, 1,000 codes per pallet. */
+export function makeOwnCodesCsv(rows: number): Buffer {
+	const parts: string[] = ['id,product,activation_status,pallet_number\n'];
+	let chunk = '';
+	let seed = 12345;
+	for (let i = 0; i < rows; i++) {
+		seed = (seed * 1103515245 + 12345) >>> 0;
+		// index part keeps the ids unique, the random part makes them look like real ids
+		const id = `${(seed % 1679616).toString(36).padStart(4, '0')}${i.toString(36).padStart(8, '0')}_X`;
+		chunk += `${id},SKU-${(i % 50).toString().padStart(3, '0')},${i % 3},PAL${Math.floor(i / 1000)}\n`;
+		if (chunk.length > 1 << 20) {
+			parts.push(chunk);
+			chunk = '';
+		}
+	}
+	parts.push(chunk);
+	return Buffer.from(parts.join(''), 'utf8');
+}
+
+export async function runOwnCodesBench(options: OwnCodesBenchOptions = {}): Promise<OwnCodesBenchReport> {
+	const rows = options.rows ?? 1_000_000;
+	const runs = Math.max(1, options.runs ?? 3);
+	const print = options.print ?? true;
+	const log = (line: string) => {
+		if (print) console.log(line);
+	};
+	const script = childScript();
+	const data = makeOwnCodesCsv(rows);
+	const file = path.join(os.tmpdir(), `scantrust-owncodes-bench-${process.pid}-${rows}.csv`);
+	fs.writeFileSync(file, data);
+	log(`generated ${file}: ${rows.toLocaleString('en-US')} codes, ${mb(data.length)} MB`);
+	try {
+		const measured = new Map<OwnCodesVariant, OwnCodesChildMeasurement[]>(VARIANTS.map((v) => [v, []]));
+		for (let run = 0; run < runs; run++) {
+			// Rotate the order so that drift of the machine hits all variants alike.
+			for (let k = 0; k < VARIANTS.length; k++) {
+				const variant = VARIANTS[(k + run) % VARIANTS.length];
+				const m = measureInChild(script, variant, file);
+				measured.get(variant)!.push(m);
+				log(`  run ${run + 1}/${runs} ${variant}: ${Math.round(m.timeMs)} ms, peak RSS +${mb(m.peakRssBytes)} MB, heap after +${mb(m.heapAfterBytes)} MB`);
+			}
+		}
+		const report: OwnCodesBenchReport = {
+			rows,
+			inputBytes: data.length,
+			runs,
+			variants: VARIANTS.map((variant) => summarize(variant, measured.get(variant)!)),
+		};
+		if (print) printReport(report);
+		return report;
+	} finally {
+		fs.rmSync(file, { force: true });
+	}
+}
+
+function summarize(variant: OwnCodesVariant, runs: OwnCodesChildMeasurement[]): OwnCodesVariantSummary {
+	return {
+		variant,
+		timeMs: median(runs.map((r) => r.timeMs)),
+		peakRssBytes: median(runs.map((r) => r.peakRssBytes)),
+		heapAfterBytes: median(runs.map((r) => r.heapAfterBytes)),
+		retainedBytes: median(runs.map((r) => r.retainedBytes)),
+		files: runs[0].files,
+		outputBytes: runs[0].outputBytes,
+		runs,
+	};
+}
+
+function printReport(report: OwnCodesBenchReport): void {
+	console.log(
+		`\nown codes file: ${report.rows.toLocaleString('en-US')} codes, input CSV ${mb(report.inputBytes)} MB; median of ${report.runs} run(s), one child process each\n`,
+	);
+	const table = [['variant', 'time ms', 'peak RSS MB', 'heap after MB', 'retained MB', 'files', 'output MB']];
+	for (const v of report.variants) {
+		table.push([
+			v.variant,
+			String(Math.round(v.timeMs)),
+			mb(v.peakRssBytes),
+			mb(v.heapAfterBytes),
+			mb(v.retainedBytes),
+			String(v.files),
+			v.variant === 'bare' ? '-' : mb(v.outputBytes),
+		]);
+	}
+	const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+	for (const row of table) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+	console.log('');
+}
+
+/** The compiled .js of this file: the child must be plain JavaScript. */
+function childScript(): string {
+	if (__filename.endsWith('.js')) return __filename;
+	const built = path.resolve(__dirname, '../../build/scripts/bench/ownCodesBench.js');
+	if (!fs.existsSync(built)) throw new Error(`compile first: npx tsc -p tsconfig.tools.json (missing ${built})`);
+	return built;
+}
+
+function measureInChild(script: string, variant: OwnCodesVariant, file: string): OwnCodesChildMeasurement {
+	const out = execFileSync(process.execPath, ['--expose-gc', script, '--child', variant, file], {
+		encoding: 'utf8',
+		maxBuffer: 16 * 1024 * 1024,
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	return JSON.parse(out.trim().split('\n').pop()!) as OwnCodesChildMeasurement;
+}
+
+// ---------------------------------------------------------------- child process
+
+const SAMPLER = `
+const { parentPort } = require('node:worker_threads');
+let peak = 0;
+const sample = () => { const rss = process.memoryUsage.rss(); if (rss > peak) peak = rss; };
+const timer = setInterval(sample, 2);
+parentPort.on('message', (m) => {
+	if (m === 'reset') { peak = 0; sample(); parentPort.postMessage('ready'); }
+	if (m === 'stop') { clearInterval(timer); sample(); parentPort.postMessage(peak); parentPort.close(); }
+});
+`;
+
+/** The naive reference: parse everything into arrays of strings, check ids with the regex, Set for duplicates. */
+function bare(data: Buffer): { codes: number; result: unknown } {
+	const records = parse(data, { bom: true }) as string[][];
+	const idCol = records[0].indexOf('id');
+	const seen = new Set<string>();
+	let bad = 0;
+	for (let i = 1; i < records.length; i++) {
+		const id = records[i][idCol];
+		if (!ID_PATTERN.test(id) || id.length > 100 || seen.has(id)) bad++;
+		seen.add(id);
+	}
+	if (bad) throw new Error(`${bad} bad ids`);
+	return { codes: records.length - 1, result: [records, seen] };
+}
+
+async function child(variant: OwnCodesVariant, file: string): Promise<void> {
+	const gc = (globalThis as { gc?: () => void }).gc;
+	if (!gc) throw new Error('run the child with node --expose-gc');
+	const data = fs.readFileSync(file);
+	const sampler = new Worker(SAMPLER, { eval: true });
+	await ask(sampler, 'reset');
+	gc();
+	gc();
+	const heapNow = () => {
+		const m = process.memoryUsage();
+		return m.heapUsed + m.external;
+	};
+	const startRss = process.memoryUsage.rss();
+	const startHeap = heapNow();
+	const kernelPeak = resetKernelPeak();
+	await ask(sampler, 'reset');
+
+	const started = performance.now();
+	let result: unknown;
+	let codes = 0;
+	let files = 0;
+	let outputBytes = 0;
+	if (variant === 'bare') {
+		const r = bare(data);
+		codes = r.codes;
+		result = r.result;
+	} else {
+		const r = buildFromFile(data, 'csv', {
+			allowPostedDuplicates: false,
+			maxFileBytes: variant === 'ours split' ? SPLIT_BENCH_BYTES : undefined,
+		});
+		codes = r.codeCount;
+		files = r.files.length;
+		outputBytes = r.files.reduce((n, f) => n + f.length, 0);
+		result = r;
+	}
+	const timeMs = performance.now() - started;
+	const heapAfter = heapNow() - startHeap;
+
+	const sampledPeak = (await ask(sampler, 'stop')) as number;
+	const peakRss = Math.max(sampledPeak, kernelPeak ? readKernelPeak() : 0);
+	gc();
+	gc();
+	const retained = heapNow() - startHeap;
+	const measurement: OwnCodesChildMeasurement = {
+		variant,
+		timeMs,
+		peakRssBytes: peakRss - startRss,
+		heapAfterBytes: heapAfter,
+		retainedBytes: retained,
+		codes,
+		files,
+		outputBytes,
+	};
+	if (result === undefined) throw new Error('no result'); // keeps the result alive up to here
+	process.stdout.write(JSON.stringify(measurement) + '\n');
+}
+
+function ask(worker: Worker, message: string): Promise<unknown> {
+	return new Promise((resolve) => {
+		worker.once('message', resolve);
+		worker.postMessage(message);
+	});
+}
+
+/** Resets the kernel's peak RSS of this process (Linux); false where that is not possible. */
+function resetKernelPeak(): boolean {
+	try {
+		fs.writeFileSync('/proc/self/clear_refs', '5');
+		return readKernelPeak() > 0;
+	} catch {
+		return false;
+	}
+}
+
+function readKernelPeak(): number {
+	try {
+		const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+		return match ? Number(match[1]) * 1024 : 0;
+	} catch {
+		return 0;
+	}
+}
+
+// ---------------------------------------------------------------- helpers
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = sorted.length >> 1;
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function mb(bytes: number): string {
+	return (bytes / 1024 / 1024).toFixed(1);
+}
+
+function argValue(args: string[], name: string): string | undefined {
+	const i = args.indexOf(name);
+	return i >= 0 ? args[i + 1] : undefined;
+}
+
+if (require.main === module) {
+	const args = process.argv.slice(2);
+	if (args[0] === '--child') {
+		child(args[1] as OwnCodesVariant, args[2]).then(
+			() => process.exit(0),
+			(error) => {
+				console.error(error);
+				process.exit(1);
+			},
+		);
+	} else {
+		const rows = argValue(args, '--rows');
+		const runs = argValue(args, '--runs');
+		runOwnCodesBench({ rows: rows ? Number(rows) : undefined, runs: runs ? Number(runs) : undefined }).catch((error) => {
+			console.error(error);
+			process.exit(2);
+		});
+	}
+}

@@ -1,0 +1,402 @@
+import { parse } from 'csv-parse/sync';
+
+import { DataError } from '../../nodes/Scantrust/codes/DataError';
+import {
+	MAX_REPORTED_PROBLEMS,
+	MAX_UPLOAD_BYTES,
+	buildFromFile,
+	buildFromItems,
+	detectFileType,
+	type OwnCodesFile,
+} from '../../nodes/Scantrust/codes/ownCodes';
+
+const noDup = { allowPostedDuplicates: false };
+
+/** Parses every output file (csv-parse, i.e. an independent reader) and returns header + rows. */
+function readAll(result: OwnCodesFile): { headers: string[][]; rows: string[][] } {
+	const headers: string[][] = [];
+	const rows: string[][] = [];
+	for (const file of result.files) {
+		const records = parse(file) as string[][];
+		headers.push(records[0]);
+		rows.push(...records.slice(1));
+	}
+	return { headers, rows };
+}
+
+function csv(text: string, opts: { allowPostedDuplicates?: boolean; maxFileBytes?: number } = {}): OwnCodesFile {
+	return buildFromFile(Buffer.from(text, 'utf8'), 'csv', { allowPostedDuplicates: false, ...opts });
+}
+
+function json(value: unknown, opts: { allowPostedDuplicates?: boolean } = {}): OwnCodesFile {
+	return buildFromFile(Buffer.from(JSON.stringify(value), 'utf8'), 'json', { allowPostedDuplicates: false, ...opts });
+}
+
+function errorOf(fn: () => unknown): DataError {
+	try {
+		fn();
+	} catch (error) {
+		expect(error).toBeInstanceOf(DataError);
+		return error as DataError;
+	}
+	throw new Error('expected a DataError');
+}
+
+describe('buildFromItems', () => {
+	const items = [
+		{ code: 'abc12345', sku: 'sku1', status: 1, pallet: 'pal1', ignored: 'x' },
+		{ code: 'def12345', sku: 'sku,2', status: '0', pallet: 'pal "big"' },
+		{ code: 'ghi12345', sku: 'sku3' },
+	];
+
+	it('maps fields to columns, id first, missing values empty', () => {
+		const result = buildFromItems(items, {
+			idField: 'code',
+			mapping: [
+				{ field: 'sku', column: 'product' },
+				{ field: 'status', column: 'activation_status' },
+				{ field: 'pallet', column: 'pallet_number' },
+			],
+			allowPostedDuplicates: false,
+		});
+		expect(result.filetype).toBe('csv');
+		expect(result.codeCount).toBe(3);
+		expect(result.codeCounts).toEqual([3]);
+		expect(result.columns).toEqual(['id', 'product', 'activation_status', 'pallet_number']);
+		expect(result.files[0].toString('utf8')).toBe(
+			'id,product,activation_status,pallet_number\r\n' +
+				'abc12345,sku1,1,pal1\r\n' +
+				'def12345,"sku,2",0,"pal ""big"""\r\n' +
+				'ghi12345,sku3,,\r\n',
+		);
+	});
+
+	it('without a mapping takes every other top-level scalar property under its own name', () => {
+		const result = buildFromItems(
+			[
+				{ code: 'abc12345', id: 17, product: 'sku1', nested: { a: 1 }, list: [1], nothing: null },
+				{ code: 'def12345', Activation_Status: '2', product: 'sku2', flag: true, nothing: null },
+			],
+			{ idField: 'code', mapping: [], allowPostedDuplicates: false },
+		);
+		// the database-style `id` property is left out, objects / lists / always-null properties too
+		expect(result.columns).toEqual(['id', 'product', 'activation_status', 'flag']);
+		expect(readAll(result).rows).toEqual([
+			['abc12345', 'sku1', '', ''],
+			['def12345', 'sku2', '2', 'true'],
+		]);
+	});
+
+	it('accepts whole-number ids and quotes values with line breaks', () => {
+		const result = buildFromItems([{ n: 12345678, note: 'a\nb' }], { idField: 'n', mapping: [], allowPostedDuplicates: false });
+		expect(result.files[0].toString()).toBe('id,note\r\n12345678,"a\nb"\r\n');
+	});
+
+	it('names the item and field for each bad id', () => {
+		const error = errorOf(() =>
+			buildFromItems(
+				[
+					{ code: 'abc12345' },
+					{ code: 'short' },
+					{ code: 'abc 12345' },
+					{ code: 'x'.repeat(101) },
+					{ other: 'abc12345' },
+					{ code: { a: 1 } },
+				],
+				{ idField: 'code', mapping: [], allowPostedDuplicates: false },
+			),
+		);
+		expect(error.message).toMatch(/^5 problems/);
+		expect(error.message).toContain('Item 1, field "code": "short" is 5 characters long; an id must be at least 8 characters of letters, digits, - or _');
+		expect(error.message).toContain('Item 2, field "code": "abc 12345" contains " " (a space)');
+		expect(error.message).toContain('Item 3, field "code":');
+		expect(error.message).toContain('is 101 characters long; an id may have at most 100');
+		expect(error.message).toContain('Item 4, field "code": missing');
+		expect(error.message).toContain('Item 5, field "code": {"a":1} is not text');
+		expect(error.description).toContain('Nothing was uploaded');
+	});
+
+	it('names the item and the mapped field for a bad activation status', () => {
+		const error = errorOf(() =>
+			buildFromItems([{ code: 'abc12345', st: 3 }, { code: 'def12345', st: 'yes' }, { code: 'ghi12345', st: ' 2 ' }], {
+				idField: 'code',
+				mapping: [{ field: 'st', column: 'activation_status' }],
+				allowPostedDuplicates: false,
+			}),
+		);
+		expect(error.message).toContain('2 problems');
+		expect(error.message).toContain('Item 0, field "st": 3 is not a valid activation_status; it must be 0 (inactive), 1 (active) or 2 (blacklisted)');
+		expect(error.message).toContain('Item 1, field "st": "yes" is not a valid activation_status');
+	});
+
+	it('reports an object value in a mapped field', () => {
+		const error = errorOf(() =>
+			buildFromItems([{ code: 'abc12345', p: { sku: 1 } }], {
+				idField: 'code',
+				mapping: [{ field: 'p', column: 'product' }],
+				allowPostedDuplicates: false,
+			}),
+		);
+		expect(error.message).toBe(
+			'Item 0, field "p": is an object; only text, numbers and true/false can go in a CSV column (map a property inside it instead)',
+		);
+	});
+
+	it('duplicates: an error naming both items, or kept when allowed', () => {
+		const dup = [{ code: 'abc12345' }, { code: 'def12345' }, { code: 'abc12345' }];
+		const error = errorOf(() => buildFromItems(dup, { idField: 'code', mapping: [], allowPostedDuplicates: false }));
+		expect(error.message).toBe('Item 2, field "code": "abc12345" is a duplicate of item 0');
+		const kept = buildFromItems(dup, { idField: 'code', mapping: [], allowPostedDuplicates: true });
+		expect(kept.codeCount).toBe(3);
+		expect(readAll(kept).rows.map((r) => r[0])).toEqual(['abc12345', 'def12345', 'abc12345']);
+	});
+
+	it('rejects no items and a bad mapping', () => {
+		expect(errorOf(() => buildFromItems([], { idField: 'code', mapping: [], allowPostedDuplicates: false })).message).toMatch(/no items/);
+		expect(errorOf(() => buildFromItems([{ code: 'abc12345' }], { idField: ' ', mapping: [], allowPostedDuplicates: false })).message).toMatch(
+			/id field is empty/,
+		);
+		expect(
+			errorOf(() =>
+				buildFromItems([{ code: 'abc12345' }], { idField: 'code', mapping: [{ field: 'x', column: 'ID' }], allowPostedDuplicates: false }),
+			).message,
+		).toMatch(/reserved for the id field/);
+		expect(
+			errorOf(() =>
+				buildFromItems([{ code: 'abc12345' }], {
+					idField: 'code',
+					mapping: [
+						{ field: 'a', column: 'product' },
+						{ field: 'b', column: 'Product' },
+					],
+					allowPostedDuplicates: false,
+				}),
+			).message,
+		).toMatch(/column "product" is already used by mapping 1/);
+	});
+});
+
+describe('buildFromFile: CSV', () => {
+	it('passes a valid file through (columns kept, no copy when it fits)', () => {
+		const text = 'id,product,activation_status,pallet_number\nabc12345,sku1,1,pal1\ndef12345,sku1,,pal2\n';
+		const data = Buffer.from(text);
+		const result = buildFromFile(data, 'csv', noDup);
+		expect(result.files).toHaveLength(1);
+		expect(result.files[0].toString()).toBe(text);
+		expect(result.files[0].buffer).toBe(data.buffer); // a view of the input
+		expect(result.codeCount).toBe(2);
+		expect(result.columns).toEqual(['id', 'product', 'activation_status', 'pallet_number']);
+	});
+
+	it('tolerates BOM, CRLF, blank lines, a missing final line break and quoted values', () => {
+		const result = csv('\uFEFFID , Product\r\n"abc12345","sku, ""one"""\r\n\r\ndef12345,"two\r\nlines"\r\nghi12345,x');
+		expect(result.columns).toEqual(['id', 'product']);
+		const out = result.files[0].toString();
+		expect(out.startsWith('id,product\r\n')).toBe(true); // normalised header, BOM gone
+		expect(readAll(result).rows).toEqual([
+			['abc12345', 'sku, "one"'],
+			['def12345', 'two\r\nlines'],
+			['ghi12345', 'x'],
+		]);
+	});
+
+	it('skips rows of only empty values (spreadsheet artefacts)', () => {
+		const result = csv('id,product\nabc12345,a\n,\n"",""\ndef12345,b\n,\n');
+		expect(result.codeCount).toBe(2);
+		expect(readAll(result).rows).toEqual([
+			['abc12345', 'a'],
+			['def12345', 'b'],
+		]);
+	});
+
+	it('counts lines from the header (first data row is line 2), also after quoted line breaks and blank lines', () => {
+		const error = errorOf(() => csv('id,note\nabc12345,"multi\nline"\n\nbad!,x\n'));
+		expect(error.message).toBe('Line 5, field "id": "bad!" contains "!"; an id must be at least 8 characters of letters, digits, - or _');
+	});
+
+	it('reports every problem at once: first 10 listed plus the total', () => {
+		const rows = ['id,activation_status'];
+		for (let i = 0; i < 15; i++) rows.push(`bad${i},1`);
+		const error = errorOf(() => csv(rows.join('\n')));
+		expect(error.message).toMatch(/^15 problems in the codes to upload \(the first 10 are listed\): Line 2, field "id": "bad0"/);
+		expect(error.message).toContain('Line 11, field "id": "bad9"');
+		expect(error.message).not.toContain('"bad10"');
+		expect(error.description?.split('\n').filter((l) => l.startsWith('- Line'))).toHaveLength(MAX_REPORTED_PROBLEMS);
+		expect(error.description).toContain('and 5 more');
+	});
+
+	it.each([
+		['short id', 'id\nabc1234\n', 'Line 2, field "id": "abc1234" is 7 characters long; an id must be at least 8 characters of letters, digits, - or _'],
+		['bad character', 'id\nabc.12345\n', 'Line 2, field "id": "abc.12345" contains "."'],
+		['non-ASCII character', 'id\nabcé12345\n', 'Line 2, field "id": "abcé12345" contains "é"'],
+		['over 100 characters', `id\n${'a'.repeat(101)}\n`, 'Line 2, field "id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…" is 101 characters long; an id may have at most 100'],
+		['empty id', 'id,product\n,sku\n', 'Line 2, field "id": the id is empty'],
+		['bad activation status', 'id,activation_status\nabc12345,3\n', 'Line 2, field "activation_status": "3" is not a valid activation_status; it must be 0 (inactive), 1 (active) or 2 (blacklisted)'],
+		['spaced activation status', 'id,activation_status\nabc12345, 1\n', 'Line 2, field "activation_status": " 1" is not a valid activation_status'],
+		['column count', 'id,product\nabc12345,a,b\n', 'Line 2: has 3 values but the header has 2 columns'],
+		['stray quote', 'id,product\nabc12345,12" pipe\n', 'Line 2, field "product": a quote (") inside a value that is not in quotes'],
+		['duplicate', 'id\nabc12345\ndef12345\nabc12345\n', 'Line 4, field "id": "abc12345" is a duplicate of line 2'],
+	])('%s', (_name, text, expected) => {
+		expect(errorOf(() => csv(text)).message).toContain(expected);
+	});
+
+	it('accepts exactly 8 and exactly 100 characters, and empty activation status', () => {
+		const result = csv(`id,activation_status\nA-b_1234,\n${'z'.repeat(100)},2\n`);
+		expect(result.codeCount).toBe(2);
+	});
+
+	it('keeps duplicates when allowed', () => {
+		const result = csv('id\nabc12345\nabc12345\n', { allowPostedDuplicates: true });
+		expect(result.codeCount).toBe(2);
+		expect(result.files[0].toString()).toBe('id\nabc12345\nabc12345\n');
+	});
+
+	it('no id column: lists the columns found, with a hint for semicolons and headerless files', () => {
+		const error = errorOf(() => csv('code,product\nabc12345,sku\n'));
+		expect(error.message).toBe('The file has no "id" column (line 1, the header, has the columns "code", "product")');
+		expect(errorOf(() => csv('id;product\nabc12345;sku\n')).description).toMatch(/separated by ";"/);
+		expect(errorOf(() => csv('abc12345,sku\n')).description).toMatch(/looks like data/);
+	});
+
+	it('empty input', () => {
+		expect(errorOf(() => csv('')).message).toMatch(/empty/);
+		expect(errorOf(() => csv('\uFEFF\r\n\r\n')).message).toMatch(/empty/);
+		expect(errorOf(() => csv('id,product\r\n\r\n')).message).toBe('The file has a header but no codes: add one row per code below the header');
+	});
+
+	it('broken quoting and wrong types', () => {
+		expect(errorOf(() => csv('id,product\nabc12345,"open\n')).message).toBe('Line 2: the quoted value in column 2 is never closed (a closing " is missing)');
+		expect(errorOf(() => csv('id,product\nabc12345,"a"b\n')).message).toBe('Line 2: unexpected text after the closing quote of column 2');
+		expect(errorOf(() => csv('[{"id": "abc12345"}]')).message).toMatch(/declared as CSV but looks like JSON/);
+		expect(errorOf(() => buildFromFile(Buffer.from('PK\x03\x04rest', 'latin1'), 'csv', noDup)).message).toMatch(/Excel workbook/);
+		expect(errorOf(() => buildFromFile(Buffer.from('\xff\xfei\x00d\x00', 'latin1'), 'csv', noDup)).message).toMatch(/UTF-16/);
+		expect(errorOf(() => buildFromFile(Buffer.from('id\nabc12345\n', 'utf16le'), 'csv', noDup)).message).toMatch(/UTF-16/);
+		expect(errorOf(() => buildFromFile(Buffer.from('id\nabc\x0012345\n', 'latin1'), 'csv', noDup)).message).toMatch(
+			/not a CSV text file: it contains binary data \(line 2\)/,
+		);
+		expect(errorOf(() => buildFromFile(Buffer.from('id\nabc12345\ncaf\xe9\n', 'latin1'), 'csv', noDup)).message).toMatch(
+			/^Line 3 of the CSV file is not valid UTF-8/,
+		);
+		expect(errorOf(() => buildFromFile(Buffer.from('id\n'), 'xlsx' as 'csv', noDup)).message).toMatch(/Unsupported file type "xlsx"/);
+	});
+
+	it('an id header is found in any case and rewritten in lower case', () => {
+		const result = csv('ID,Activation_Status,Pallet_Number\nabc12345,1,p\n');
+		expect(result.files[0].toString()).toBe('id,activation_status,Pallet_Number\nabc12345,1,p\n');
+	});
+
+	it('rejects a header with an empty or repeated column', () => {
+		expect(errorOf(() => csv('id,product,\nabc12345,a,\n')).message).toBe('Line 1 (the header): column 3 has no name');
+		expect(errorOf(() => csv('id,product,Product\nabc12345,a,b\n')).message).toMatch(/"product" appears twice \(columns 2 and 3\)/);
+	});
+
+	it('falls back to csv-parse for bare CR line breaks and re-writes RFC 4180 CSV', () => {
+		const result = csv('id,product\rabc12345,"a,b"\rdef12345,c\r');
+		expect(result.files[0].toString()).toBe('id,product\r\nabc12345,"a,b"\r\ndef12345,c\r\n');
+		expect(errorOf(() => csv('id,product\rabc12345,a\rbad,b\r')).message).toContain('Line 3, field "id": "bad"');
+	});
+
+	it('splits over maxFileBytes: header in every file, every id exactly once, in order', () => {
+		const ids = Array.from({ length: 200 }, (_, i) => `code${String(i).padStart(6, '0')}`);
+		const text = `id,product,pallet_number\r\n${ids.map((id, i) => `${id},sku${i % 3},"pal, ${i}"`).join('\r\n')}\r\n`;
+		const result = csv(text, { maxFileBytes: 1000 });
+		expect(result.files.length).toBeGreaterThan(5);
+		for (const file of result.files) {
+			expect(file.length).toBeLessThanOrEqual(1000);
+			expect(file.toString().startsWith('id,product,pallet_number\r\n')).toBe(true);
+		}
+		const { rows } = readAll(result);
+		expect(rows.map((r) => r[0])).toEqual(ids);
+		expect(result.codeCounts.reduce((a, b) => a + b, 0)).toBe(200);
+		expect(result.codeCount).toBe(200);
+	});
+
+	it('the duplicate check spans all split files', () => {
+		const ids = Array.from({ length: 100 }, (_, i) => `code${String(i).padStart(6, '0')}`);
+		ids.push(ids[0]);
+		const error = errorOf(() => csv(`id\n${ids.join('\n')}\n`, { maxFileBytes: 200 }));
+		expect(error.message).toBe('Line 102, field "id": "code000000" is a duplicate of line 2');
+	});
+
+	it('splits items output too and rejects a row larger than the limit', () => {
+		const items = Array.from({ length: 50 }, (_, i) => ({ code: `item${String(i).padStart(6, '0')}`, note: 'n,"q"' }));
+		const result = buildFromItems(items, { idField: 'code', mapping: [], allowPostedDuplicates: false, maxFileBytes: 300 });
+		expect(result.files.length).toBeGreaterThan(1);
+		expect(readAll(result).rows.map((r) => r[0])).toEqual(items.map((i) => i.code));
+		expect(readAll(result).headers.every((h) => h.join() === 'id,note')).toBe(true);
+		expect(errorOf(() => csv(`id,note\nabc12345,${'x'.repeat(100)}\n`, { maxFileBytes: 50 })).message).toMatch(
+			/^Line 2 is 110 bytes; with the 8-byte header it does not fit in one upload file of at most 50 bytes/,
+		);
+		expect(() => csv('id\nabc12345\n', { maxFileBytes: MAX_UPLOAD_BYTES + 1 })).toThrow(/size limit/);
+	});
+
+	it('handles 100,000 rows in the pass-through path', () => {
+		const lines = ['id,product,activation_status,pallet_number'];
+		for (let i = 0; i < 100_000; i++) lines.push(`ST${String(i).padStart(10, '0')},sku${i % 7},${i % 3},pal${i >> 8}`);
+		const data = Buffer.from(`${lines.join('\n')}\n`);
+		const result = buildFromFile(data, 'csv', noDup);
+		expect(result.codeCount).toBe(100_000);
+		expect(result.files[0].equals(data)).toBe(true);
+		// the id table has grown several times: duplicates are still found, with the first line
+		const dup = Buffer.concat([data, Buffer.from(`${lines[50_000].split(',')[0]},x,1,p\nST${'9'.repeat(10)},x,1,p\n${lines[1].split(',')[0]},x,1,p\n`)]);
+		const error = errorOf(() => buildFromFile(dup, 'csv', noDup));
+		expect(error.message).toBe(
+			`2 problems in the codes to upload: Line 100002, field "id": "${lines[50_000].split(',')[0]}" is a duplicate of line 50001; ` +
+				`Line 100004, field "id": "${lines[1].split(',')[0]}" is a duplicate of line 2`,
+		);
+	});
+});
+
+describe('buildFromFile: JSON', () => {
+	it('converts an array of objects to CSV, id first, columns in first-seen order', () => {
+		const result = json([
+			{ product: 'sku1', id: 'abc12345', activation_status: 1 },
+			{ id: 'def12345', pallet_number: 'p,1', product: null },
+		]);
+		expect(result.filetype).toBe('csv');
+		expect(result.columns).toEqual(['id', 'product', 'activation_status', 'pallet_number']);
+		expect(result.files[0].toString()).toBe('id,product,activation_status,pallet_number\r\nabc12345,sku1,1,\r\ndef12345,,,"p,1"\r\n');
+	});
+
+	it('names the array index and field', () => {
+		const error = errorOf(() =>
+			json([{ id: 'abc12345' }, { id: 'short' }, { product: 'x' }, { id: 'abc12345', activation_status: '7' }, 'text', { id: 'ghi12345', scm: { a: 1 } }]),
+		);
+		expect(error.message).toMatch(/^6 problems/);
+		expect(error.message).toContain('Array index 1, field "id": "short" is 5 characters long');
+		expect(error.message).toContain('Array index 2, field "id": missing');
+		expect(error.message).toContain('Array index 3, field "id": "abc12345" is a duplicate of array index 0');
+		expect(error.message).toContain('Array index 3, field "activation_status": "7" is not a valid activation_status');
+		expect(error.message).toContain('Array index 4: is a string, not an object with an id');
+		expect(error.message).toContain('Array index 5, field "scm": is an object');
+	});
+
+	it('keeps duplicates when allowed', () => {
+		expect(json([{ id: 'abc12345' }, { id: 'abc12345' }], { allowPostedDuplicates: true }).codeCount).toBe(2);
+	});
+
+	it('unparsable, not an array, empty, wrong type', () => {
+		const bad = errorOf(() => buildFromFile(Buffer.from('[\n{"id": "abc12345",}\n]'), 'json', noDup));
+		expect(bad.message).toMatch(/^The JSON file could not be read \(line 2, column 19\): /);
+		expect(errorOf(() => json({ codes: [{ id: 'abc12345' }] })).description).toMatch(/property "codes" is a list/);
+		expect(errorOf(() => json([])).message).toMatch(/empty array/);
+		expect(errorOf(() => buildFromFile(Buffer.from('id,product\nabc12345,x\n'), 'json', noDup)).message).toMatch(
+			/declared as JSON but does not start with "\[": it starts with "id,product"/,
+		);
+	});
+});
+
+describe('detectFileType', () => {
+	it.each([
+		[undefined, 'text/csv', 'csv'],
+		['codes.txt', 'text/csv; charset=utf-8', 'csv'],
+		[undefined, 'application/json', 'json'],
+		['codes.CSV', 'application/vnd.ms-excel', 'csv'],
+		['codes.json', 'application/octet-stream', 'json'],
+		['codes.json', undefined, 'json'],
+		['codes.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', undefined],
+		[undefined, undefined, undefined],
+	])('%s / %s -> %s', (name, mime, expected) => {
+		expect(detectFileType(name, mime)).toBe(expected);
+	});
+});

@@ -1,0 +1,350 @@
+/**
+ * The work order's codes archive (a zip), read in memory.
+ *
+ * Entries are found by FILE NAME, whatever folder they sit in: Scantrust puts them in a folder named like
+ * `work order 123 abc/`, and people rename it. `__MACOSX/` resource forks and directory entries are ignored.
+ * Nothing is extracted to disk; an entry is inflated only when asked for.
+ *
+ * The zip's central directory is read here directly (a few dozen lines) rather than through a zip library, so that
+ * every check that matters sits in one place: the declared size of an entry is checked against the limit before
+ * anything is allocated, inflation stops at the limit whatever the headers say (zip-bomb guard), and the inflated
+ * bytes are checked against the declared size and CRC-32. Every problem is a DataError saying what is wrong and
+ * what to do.
+ */
+import { constants as bufferConstants } from 'node:buffer';
+import * as zlib from 'node:zlib';
+
+import { DataError } from './DataError';
+
+/** Default cap on one entry's unpacked size. A 1,000,000-code work order unpacks to about 70 MB. */
+export const DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024 * 1024;
+
+export interface CodesArchiveLimits {
+	/** Largest unpacked size allowed for one entry, both as declared in the zip headers and as actually inflated. */
+	maxEntryBytes?: number;
+}
+
+export interface ArchiveEntryInfo {
+	/** File name without folders, e.g. `codes.csv`. */
+	name: string;
+	/** Full path inside the zip, e.g. `work order 123 abc/codes.csv`. */
+	path: string;
+	/** Unpacked size as declared in the zip's central directory. */
+	size: number;
+	compressedSize: number;
+}
+
+export interface CodesArchive {
+	/** The files of the archive (no directories, no `__MACOSX/` entries), in archive order. */
+	readonly entries: readonly ArchiveEntryInfo[];
+	/** The unpacked bytes of the file with this name (any folder; case-insensitive), or undefined if absent. */
+	entry(name: string): Buffer | undefined;
+	/** The unpacked `codes.csv` (its presence is checked when the archive is opened). */
+	codesCsv(): Buffer;
+	/** The unpacked `manifest.json`, if the archive has one. */
+	manifest(): Buffer | undefined;
+	/** The reference image: `sample_qr.tiff`, else any `sample_qr.*`. */
+	sampleImage(): { name: string; data: Buffer } | undefined;
+}
+
+interface ZipEntry extends ArchiveEntryInfo {
+	flags: number;
+	method: number;
+	crc: number;
+	localHeaderOffset: number;
+}
+
+const SIG_EOCD = 0x06054b50;
+const SIG_EOCD64 = 0x06064b50;
+const SIG_EOCD64_LOCATOR = 0x07064b50;
+const SIG_CENTRAL = 0x02014b50;
+const SIG_LOCAL = 0x04034b50;
+const EOCD_SIZE = 22;
+const CENTRAL_SIZE = 46;
+const LOCAL_SIZE = 30;
+const METHOD_STORED = 0;
+const METHOD_DEFLATED = 8;
+const MAX_32 = 0xffffffff;
+
+const DOWNLOAD_AGAIN =
+	'Download the work order again (the download may have been cut off). If it keeps failing, download the archive from the Scantrust portal and check that it opens; then contact Scantrust support.';
+
+export function openCodesArchive(zip: Buffer | Uint8Array, limits: CodesArchiveLimits = {}): CodesArchive {
+	const data = Buffer.isBuffer(zip) ? zip : Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength);
+	const maxEntryBytes = Math.min(limits.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES, bufferConstants.MAX_LENGTH);
+	const entries = readCentralDirectory(data);
+
+	const find = (name: string): ZipEntry | undefined => findByName(entries, name);
+	const read = (entry: ZipEntry): Buffer => readEntry(data, entry, maxEntryBytes);
+
+	const codes = find('codes.csv');
+	if (!codes) {
+		const found = entries.map((e) => e.path);
+		throw new DataError(
+			'The codes archive has no codes.csv',
+			`Expected a file named codes.csv (in any folder) in the work order's zip. ${
+				found.length ? `The archive holds: ${listForHumans(found)}.` : 'The archive holds no files.'
+			} Check that this is the codes archive of a work order whose codes were generated (codegen_file), not another zip.`,
+		);
+	}
+	// Fail early, before anything is inflated, if the headers already announce too much.
+	checkDeclaredSize(codes, maxEntryBytes);
+
+	return {
+		entries: entries.map(({ name, path, size, compressedSize }) => ({ name, path, size, compressedSize })),
+		entry(name) {
+			const entry = find(name);
+			return entry && read(entry);
+		},
+		codesCsv: () => read(codes),
+		manifest() {
+			const entry = find('manifest.json');
+			return entry && read(entry);
+		},
+		sampleImage() {
+			const entry =
+				find('sample_qr.tiff') ??
+				find('sample_qr.tif') ??
+				entries.find((e) => /^sample_qr\.[^.]+$/i.test(e.name));
+			return entry && { name: entry.name, data: read(entry) };
+		},
+	};
+}
+
+/** Exact name first, then case-insensitive; among equals the one nearest the root, then archive order. */
+function findByName(entries: readonly ZipEntry[], name: string): ZipEntry | undefined {
+	const lower = name.toLowerCase();
+	let best: ZipEntry | undefined;
+	let bestRank = Infinity;
+	for (const entry of entries) {
+		const exact = entry.name === name;
+		if (!exact && entry.name.toLowerCase() !== lower) continue;
+		const rank = depth(entry.path) + (exact ? 0 : 0x10000);
+		if (rank < bestRank) {
+			best = entry;
+			bestRank = rank;
+		}
+	}
+	return best;
+}
+
+function depth(path: string): number {
+	let n = 0;
+	for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 0x2f) n++;
+	return n;
+}
+
+function readCentralDirectory(zip: Buffer): ZipEntry[] {
+	if (zip.length === 0) {
+		throw new DataError('The codes archive is empty (0 bytes)', DOWNLOAD_AGAIN);
+	}
+	const eocd = findEndOfCentralDirectory(zip);
+	if (eocd < 0) {
+		throw new DataError(
+			zip.length >= 4 && zip.readUInt32LE(0) === SIG_LOCAL
+				? 'The codes archive is incomplete: the zip file is cut off before its end'
+				: 'The codes archive is not a zip file',
+			zip.length >= 4 && zip.readUInt32LE(0) === SIG_LOCAL
+				? DOWNLOAD_AGAIN
+				: `The file does not start or end like a zip archive${describeStart(zip)}. Check that the download returned the work order's codes archive (codegen_file) and not an error page. ${DOWNLOAD_AGAIN}`,
+		);
+	}
+	let count = zip.readUInt16LE(eocd + 10);
+	let size = zip.readUInt32LE(eocd + 12);
+	let offset = zip.readUInt32LE(eocd + 16);
+	if (count === 0xffff || size === MAX_32 || offset === MAX_32) {
+		// ZIP64: the real figures are in the ZIP64 end record, found through its locator just before.
+		const locator = eocd - 20;
+		if (locator >= 0 && zip.readUInt32LE(locator) === SIG_EOCD64_LOCATOR) {
+			const end64 = readUInt64(zip, locator + 8);
+			if (end64 + 56 > zip.length || zip.readUInt32LE(end64) !== SIG_EOCD64) {
+				throw damaged('its ZIP64 end record is missing');
+			}
+			count = readUInt64(zip, end64 + 32);
+			size = readUInt64(zip, end64 + 40);
+			offset = readUInt64(zip, end64 + 48);
+		}
+	}
+	if (offset + size > zip.length || count * CENTRAL_SIZE > size) {
+		throw damaged('its table of contents lies outside the file');
+	}
+
+	const entries: ZipEntry[] = [];
+	let p = offset;
+	for (let i = 0; i < count; i++) {
+		if (p + CENTRAL_SIZE > zip.length || zip.readUInt32LE(p) !== SIG_CENTRAL) {
+			throw damaged(`entry ${i + 1} of its table of contents is unreadable`);
+		}
+		const flags = zip.readUInt16LE(p + 8);
+		const nameLength = zip.readUInt16LE(p + 28);
+		const extraLength = zip.readUInt16LE(p + 30);
+		const commentLength = zip.readUInt16LE(p + 32);
+		const next = p + CENTRAL_SIZE + nameLength + extraLength + commentLength;
+		if (next > zip.length) throw damaged(`entry ${i + 1} of its table of contents is cut off`);
+		// Bit 11: name in UTF-8. Otherwise CP437, identical to UTF-8 for the ASCII names we look for.
+		const path = zip.toString('utf8', p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLength).replace(/\\/g, '/');
+		const entry: ZipEntry = {
+			name: path.slice(path.lastIndexOf('/') + 1),
+			path,
+			flags,
+			method: zip.readUInt16LE(p + 10),
+			crc: zip.readUInt32LE(p + 16),
+			compressedSize: zip.readUInt32LE(p + 20),
+			size: zip.readUInt32LE(p + 24),
+			localHeaderOffset: zip.readUInt32LE(p + 42),
+		};
+		readZip64Extra(zip, p + CENTRAL_SIZE + nameLength, extraLength, entry);
+		p = next;
+		if (entry.name === '' || /(^|\/)__MACOSX\//.test(path)) continue; // directory or macOS resource fork
+		entries.push(entry);
+	}
+	return entries;
+}
+
+/** The last end-of-central-directory record whose comment length matches the end of the file. */
+function findEndOfCentralDirectory(zip: Buffer): number {
+	const lowest = Math.max(0, zip.length - EOCD_SIZE - 0xffff);
+	for (let i = zip.length - EOCD_SIZE; i >= lowest; i--) {
+		if (zip[i] === 0x50 && zip.readUInt32LE(i) === SIG_EOCD) {
+			if (i + EOCD_SIZE + zip.readUInt16LE(i + 20) === zip.length) return i;
+		}
+	}
+	// Tolerate trailing bytes after the record (some tools pad), as long as a record exists at all.
+	const loose = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+	return loose >= 0 && loose + EOCD_SIZE <= zip.length ? loose : -1;
+}
+
+/** ZIP64 extended information (header id 1): 64-bit values for the 32-bit fields that hold 0xFFFFFFFF. */
+function readZip64Extra(zip: Buffer, start: number, length: number, entry: ZipEntry): void {
+	let p = start;
+	const end = start + length;
+	while (p + 4 <= end) {
+		const id = zip.readUInt16LE(p);
+		const size = zip.readUInt16LE(p + 2);
+		if (id === 0x0001) {
+			let q = p + 4;
+			const fieldEnd = Math.min(q + size, end);
+			if (entry.size === MAX_32 && q + 8 <= fieldEnd) {
+				entry.size = readUInt64(zip, q);
+				q += 8;
+			}
+			if (entry.compressedSize === MAX_32 && q + 8 <= fieldEnd) {
+				entry.compressedSize = readUInt64(zip, q);
+				q += 8;
+			}
+			if (entry.localHeaderOffset === MAX_32 && q + 8 <= fieldEnd) {
+				entry.localHeaderOffset = readUInt64(zip, q);
+			}
+			return;
+		}
+		p += 4 + size;
+	}
+}
+
+function readEntry(zip: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffer {
+	checkDeclaredSize(entry, maxEntryBytes);
+	if (entry.flags & 0x0001) {
+		throw new DataError(
+			`The file "${entry.path}" in the codes archive is password-protected`,
+			'Encrypted archives cannot be read. Use the archive exactly as Scantrust delivers it.',
+		);
+	}
+	const local = entry.localHeaderOffset;
+	if (local + LOCAL_SIZE > zip.length || zip.readUInt32LE(local) !== SIG_LOCAL) {
+		throw damaged(`the header of "${entry.path}" is missing`);
+	}
+	const start = local + LOCAL_SIZE + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+	const end = start + entry.compressedSize;
+	if (end > zip.length) throw damaged(`"${entry.path}" is cut off`);
+	const packed = zip.subarray(start, end);
+	if (entry.size === 0 && entry.compressedSize <= 2) return Buffer.alloc(0); // empty file (stored, or an empty deflate stream)
+
+	let data: Buffer;
+	if (entry.method === METHOD_STORED) {
+		if (entry.compressedSize > maxEntryBytes) throw tooLarge(entry, maxEntryBytes, 'unpacks to', entry.compressedSize);
+		data = packed; // shares memory with the zip: no copy
+	} else if (entry.method === METHOD_DEFLATED) {
+		data = inflate(packed, entry, maxEntryBytes);
+	} else {
+		throw new DataError(
+			`The file "${entry.path}" in the codes archive uses an unsupported compression method (${entry.method})`,
+			'Only stored and deflated zip entries can be read (what Scantrust and all common zip tools produce). Use the archive exactly as Scantrust delivers it.',
+		);
+	}
+	if (data.length !== entry.size) {
+		throw damaged(`"${entry.path}" unpacks to ${data.length} bytes but its header says ${entry.size}`);
+	}
+	if (crc32(data) !== entry.crc) {
+		throw damaged(`the checksum (CRC-32) of "${entry.path}" does not match its content`);
+	}
+	return data;
+}
+
+function inflate(packed: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffer {
+	try {
+		return zlib.inflateRawSync(packed, {
+			// Output straight into one buffer of the declared size (+1, so zlib needs no second buffer to learn it is done):
+			// no chunk list, no concatenation copy.
+			chunkSize: Math.max(64 * 1024, Math.min(entry.size + 1, maxEntryBytes + 1)),
+			// Whatever the headers say, never inflate more than the limit.
+			maxOutputLength: Math.max(1, maxEntryBytes),
+		});
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+			throw tooLarge(entry, maxEntryBytes, 'unpacks to more than', maxEntryBytes);
+		}
+		throw damaged(`"${entry.path}" cannot be unpacked (${(error as Error).message})`);
+	}
+}
+
+function checkDeclaredSize(entry: ZipEntry, maxEntryBytes: number): void {
+	if (entry.size > maxEntryBytes) throw tooLarge(entry, maxEntryBytes, 'declares an unpacked size of', entry.size);
+}
+
+function tooLarge(entry: ZipEntry, maxEntryBytes: number, what: string, bytes: number): DataError {
+	return new DataError(
+		`The file "${entry.path}" in the codes archive is too large: it ${what} ${formatBytes(bytes)}, the limit is ${formatBytes(maxEntryBytes)}`,
+		'The limit protects the memory of n8n against damaged or malicious archives ("zip bombs"). A work order of 1,000,000 codes unpacks to about 70 MB. Check that the archive comes from Scantrust; if it does, contact Scantrust support.',
+	);
+}
+
+function damaged(detail: string): DataError {
+	return new DataError(`The codes archive is damaged: ${detail}`, DOWNLOAD_AGAIN);
+}
+
+function describeStart(zip: Buffer): string {
+	const head = zip.toString('latin1', 0, Math.min(zip.length, 40)).replace(/[^\x20-\x7e]/g, '.');
+	return ` (it starts with "${head}")`;
+}
+
+function formatBytes(bytes: number): string {
+	return `${bytes.toLocaleString('en-US')} bytes`;
+}
+
+function listForHumans(items: string[]): string {
+	const shown = items.slice(0, 10).join(', ');
+	return items.length > 10 ? `${shown} and ${items.length - 10} more` : shown;
+}
+
+function readUInt64(buf: Buffer, offset: number): number {
+	return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 0x100000000;
+}
+
+// zlib.crc32 is native from Node 20.15 (the package's minimum); the table is a fallback for older runtimes.
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+let crcTable: Int32Array | undefined;
+
+function crc32(data: Uint8Array): number {
+	if (nativeCrc32) return nativeCrc32(data);
+	if (!crcTable) {
+		crcTable = new Int32Array(256);
+		for (let n = 0; n < 256; n++) {
+			let c = n;
+			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+			crcTable[n] = c;
+		}
+	}
+	let crc = -1;
+	for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
+	return (crc ^ -1) >>> 0;
+}

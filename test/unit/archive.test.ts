@@ -1,0 +1,270 @@
+import AdmZip from 'adm-zip';
+
+import { openCodesArchive } from '../../nodes/Scantrust/codes/archive';
+import { DataError } from '../../nodes/Scantrust/codes/DataError';
+import { makeArchiveFrom, makeCodesArchive, makeCodesCsv } from '../../scripts/bench/codesArchiveFixture';
+
+/** The error thrown by fn, asserting it is a DataError. */
+function dataErrorOf(fn: () => unknown): DataError {
+	try {
+		fn();
+	} catch (error) {
+		expect(error).toBeInstanceOf(DataError);
+		return error as DataError;
+	}
+	throw new Error('expected a DataError, nothing was thrown');
+}
+
+interface CentralRecord {
+	/** Offset of the central directory record. */
+	central: number;
+	/** Offset of the local header. */
+	local: number;
+	/** Offset of the (compressed) data. */
+	data: number;
+	compressedSize: number;
+}
+
+/** Finds an entry's records in a zip by its path, reading the central directory by hand. */
+function locate(zip: Buffer, path: string): CentralRecord {
+	const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+	let p = zip.readUInt32LE(eocd + 16);
+	for (let i = 0; i < zip.readUInt16LE(eocd + 10); i++) {
+		const nameLength = zip.readUInt16LE(p + 28);
+		const name = zip.toString('utf8', p + 46, p + 46 + nameLength);
+		if (name === path) {
+			const local = zip.readUInt32LE(p + 42);
+			return {
+				central: p,
+				local,
+				data: local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28),
+				compressedSize: zip.readUInt32LE(p + 20),
+			};
+		}
+		p += 46 + nameLength + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
+	}
+	throw new Error(`${path} not in zip`);
+}
+
+/** Rewrites the declared uncompressed size of an entry (central directory and local header). */
+function declareSize(zip: Buffer, path: string, size: number): Buffer {
+	const copy = Buffer.from(zip);
+	const at = locate(copy, path);
+	copy.writeUInt32LE(size, at.central + 24);
+	copy.writeUInt32LE(size, at.local + 22);
+	return copy;
+}
+
+/** The same files, stored without compression. */
+function storedCopy(zip: Buffer): Buffer {
+	const stored = new AdmZip();
+	for (const entry of new AdmZip(zip).getEntries()) {
+		stored.addFile(entry.entryName, entry.getData());
+		stored.getEntry(entry.entryName)!.header.method = 0;
+	}
+	return stored.toBuffer();
+}
+
+const FOLDER = 'work order 123 9f8e7d6c5b4a';
+
+describe('openCodesArchive', () => {
+	const csv = makeCodesCsv({ codes: 50, header: true });
+	const zip = makeArchiveFrom(csv);
+
+	it('finds the entries by file name inside a folder whose name has spaces', () => {
+		const archive = openCodesArchive(zip);
+		expect(archive.codesCsv().equals(csv)).toBe(true);
+		expect(JSON.parse(archive.manifest()!.toString('utf8')).workorder.id).toBe(123);
+		const image = archive.sampleImage()!;
+		expect(image.name).toBe('sample_qr.tiff');
+		expect(image.data.subarray(0, 4)).toEqual(Buffer.from([0x49, 0x49, 0x2a, 0x00]));
+		expect(archive.entry('parameters.txt')!.toString()).toContain('workorder=123');
+		expect(archive.entry('generate.txt')).toBeDefined();
+		expect(archive.entry('missing.txt')).toBeUndefined();
+		expect(archive.entries.map((e) => e.path).sort()).toEqual([
+			`${FOLDER}/codes.csv`,
+			`${FOLDER}/generate.exe`,
+			`${FOLDER}/generate.txt`,
+			`${FOLDER}/manifest.json`,
+			`${FOLDER}/parameters.txt`,
+			`${FOLDER}/sample_qr.tiff`,
+		]);
+		expect(archive.entries.find((e) => e.name === 'codes.csv')).toEqual({
+			name: 'codes.csv',
+			path: `${FOLDER}/codes.csv`,
+			size: csv.length,
+			compressedSize: expect.any(Number),
+		});
+	});
+
+	it('finds entries at the root and in nested folders, whatever the folder is called', () => {
+		for (const folder of ['', 'renamed by the printer', 'outer/work order 9 x y']) {
+			expect(openCodesArchive(makeArchiveFrom(csv, { folder })).codesCsv().equals(csv)).toBe(true);
+		}
+	});
+
+	it('ignores __MACOSX/ entries and directory entries', () => {
+		const archive = openCodesArchive(makeArchiveFrom(csv, { folder: 'a/b', macResourceForks: true }));
+		// __MACOSX/codes.csv sits nearer the root than a/b/codes.csv, and must still be ignored.
+		expect(archive.codesCsv().equals(csv)).toBe(true);
+		expect(archive.entries.some((e) => e.path.includes('__MACOSX') || e.path.endsWith('/'))).toBe(false);
+	});
+
+	it('matches file names case-insensitively, preferring the exact name', () => {
+		const z = new AdmZip();
+		z.addFile('WO/CODES.CSV', Buffer.from('upper'));
+		z.addFile('WO/sub/codes.csv', Buffer.from('exact'));
+		expect(openCodesArchive(z.toBuffer()).codesCsv().toString()).toBe('exact');
+		const only = new AdmZip();
+		only.addFile('WO/Codes.csv', Buffer.from('only'));
+		only.addFile('WO/Sample_QR.png', Buffer.from('png'));
+		const archive = openCodesArchive(only.toBuffer());
+		expect(archive.codesCsv().toString()).toBe('only');
+		expect(archive.sampleImage()!.name).toBe('Sample_QR.png');
+		expect(archive.manifest()).toBeUndefined();
+	});
+
+	it('reads stored (uncompressed) entries', () => {
+		const stored = storedCopy(zip);
+		expect(locate(stored, `${FOLDER}/codes.csv`).compressedSize).toBe(csv.length);
+		expect(openCodesArchive(stored).codesCsv().equals(csv)).toBe(true);
+	});
+
+	it('accepts a Uint8Array', () => {
+		expect(openCodesArchive(new Uint8Array(zip)).codesCsv().equals(csv)).toBe(true);
+	});
+
+	it('rejects a zip without codes.csv, listing what it holds', () => {
+		const error = dataErrorOf(() => openCodesArchive(makeCodesArchive({ codes: 1, withoutCodes: true })));
+		expect(error.message).toBe('The codes archive has no codes.csv');
+		expect(error.description).toContain(`${FOLDER}/manifest.json`);
+		expect(error.description).toContain('codegen_file');
+	});
+
+	it('rejects bytes that are not a zip', () => {
+		const html = Buffer.from('<html><body>403 Forbidden</body></html>');
+		const error = dataErrorOf(() => openCodesArchive(html));
+		expect(error.message).toBe('The codes archive is not a zip file');
+		expect(error.description).toContain('<html><body>403 Forbidden');
+		expect(error.description).toContain('Download the work order again');
+		expect(dataErrorOf(() => openCodesArchive(Buffer.alloc(0))).message).toBe('The codes archive is empty (0 bytes)');
+		expect(dataErrorOf(() => openCodesArchive(csv)).message).toBe('The codes archive is not a zip file');
+	});
+
+	it('rejects a truncated zip', () => {
+		for (const length of [zip.length - 1, zip.length - 30, Math.floor(zip.length / 2), 10]) {
+			const error = dataErrorOf(() => openCodesArchive(zip.subarray(0, length)));
+			expect(error.message).toBe('The codes archive is incomplete: the zip file is cut off before its end');
+			expect(error.description).toContain('Download the work order again');
+		}
+	});
+
+	it('rejects a zip whose table of contents points outside the file', () => {
+		const broken = Buffer.from(zip);
+		const eocd = broken.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+		broken.writeUInt32LE(broken.length, eocd + 16);
+		expect(dataErrorOf(() => openCodesArchive(broken)).message).toMatch(/^The codes archive is damaged: /);
+	});
+
+	it('rejects corrupted compressed data (inflate error or CRC mismatch)', () => {
+		const at = locate(zip, `${FOLDER}/codes.csv`);
+		// Flip bytes at several places of the deflated data: each must be caught (inflate error, size or CRC mismatch).
+		for (const fraction of [0.1, 0.3, 0.5, 0.7, 0.9]) {
+			const corrupted = Buffer.from(zip);
+			const i = at.data + Math.floor(at.compressedSize * fraction);
+			corrupted[i] ^= 0xff;
+			corrupted[i + 1] ^= 0x55;
+			const archive = openCodesArchive(corrupted); // the directory is intact
+			expect(dataErrorOf(() => archive.codesCsv()).message).toMatch(/^The codes archive is damaged: .*codes\.csv/);
+		}
+		// Not deflate data at all (reserved block type): zlib's error, named.
+		const garbage = Buffer.from(zip);
+		garbage[at.data] = 0x07;
+		expect(dataErrorOf(() => openCodesArchive(garbage).codesCsv()).message).toMatch(
+			/^The codes archive is damaged: "work order 123 9f8e7d6c5b4a\/codes\.csv" cannot be unpacked \(.*invalid block type.*\)$/,
+		);
+		// Data intact, checksum wrong.
+		const badCrc = Buffer.from(zip);
+		badCrc.writeUInt32LE(badCrc.readUInt32LE(at.central + 16) ^ 1, at.central + 16);
+		expect(dataErrorOf(() => openCodesArchive(badCrc).codesCsv()).message).toBe(
+			`The codes archive is damaged: the checksum (CRC-32) of "${FOLDER}/codes.csv" does not match its content`,
+		);
+	});
+
+	it('rejects an entry whose local header is missing', () => {
+		const broken = Buffer.from(zip);
+		broken[locate(broken, `${FOLDER}/codes.csv`).local] = 0;
+		expect(dataErrorOf(() => openCodesArchive(broken).codesCsv()).message).toBe(
+			`The codes archive is damaged: the header of "${FOLDER}/codes.csv" is missing`,
+		);
+	});
+
+	it('catches a flipped byte in a stored entry through the CRC', () => {
+		const stored = storedCopy(zip);
+		const at = locate(stored, `${FOLDER}/codes.csv`);
+		stored[at.data + 100] ^= 0x01;
+		const error = dataErrorOf(() => openCodesArchive(stored).codesCsv());
+		expect(error.message).toBe(
+			`The codes archive is damaged: the checksum (CRC-32) of "${FOLDER}/codes.csv" does not match its content`,
+		);
+	});
+
+	it('rejects an entry whose declared size exceeds the limit, before inflating anything', () => {
+		const error = dataErrorOf(() => openCodesArchive(zip, { maxEntryBytes: 1000 }));
+		expect(error.message).toBe(
+			`The file "${FOLDER}/codes.csv" in the codes archive is too large: it declares an unpacked size of ${csv.length.toLocaleString('en-US')} bytes, the limit is 1,000 bytes`,
+		);
+		expect(error.description).toContain('zip bombs');
+		// A declared 4 GB is refused with the default limit.
+		const huge = declareSize(zip, `${FOLDER}/codes.csv`, 0xfffffff0);
+		expect(dataErrorOf(() => openCodesArchive(huge)).message).toMatch(/declares an unpacked size of 4,294,967,280 bytes/);
+		// The limit applies to every entry, when it is read.
+		const tiny = openCodesArchive(makeArchiveFrom(Buffer.from('id,,1,1,url\n')), { maxEntryBytes: 100 });
+		expect(tiny.codesCsv().toString()).toBe('id,,1,1,url\n');
+		expect(dataErrorOf(() => tiny.manifest()).message).toMatch(/"work order 123 9f8e7d6c5b4a\/manifest.json" .* too large/);
+	});
+
+	it('stops inflating at the limit when the header under-declares the size (zip bomb)', () => {
+		const bomb = new AdmZip();
+		bomb.addFile('wo/codes.csv', Buffer.alloc(5_000_000, 0x41)); // 5 MB of "A" deflates to a few KB
+		const lying = declareSize(bomb.toBuffer(), 'wo/codes.csv', 100);
+		const archive = openCodesArchive(lying, { maxEntryBytes: 64 * 1024 });
+		const error = dataErrorOf(() => archive.codesCsv());
+		expect(error.message).toBe(
+			'The file "wo/codes.csv" in the codes archive is too large: it unpacks to more than 65,536 bytes, the limit is 65,536 bytes',
+		);
+		// Under the limit, the lie is still caught: the unpacked size differs from the declared one.
+		const small = new AdmZip();
+		small.addFile('wo/codes.csv', Buffer.alloc(1000, 0x41));
+		const error2 = dataErrorOf(() => openCodesArchive(declareSize(small.toBuffer(), 'wo/codes.csv', 10)).codesCsv());
+		expect(error2.message).toBe('The codes archive is damaged: "wo/codes.csv" unpacks to 1000 bytes but its header says 10');
+	});
+
+	it('rejects a stored entry larger than the limit', () => {
+		const z = new AdmZip();
+		z.addFile('wo/codes.csv', Buffer.alloc(5000, 0x41));
+		const stored = declareSize(storedCopy(z.toBuffer()), 'wo/codes.csv', 10);
+		expect(dataErrorOf(() => openCodesArchive(stored, { maxEntryBytes: 1000 }).codesCsv()).message).toMatch(
+			/too large: it unpacks to 5,000 bytes, the limit is 1,000 bytes/,
+		);
+	});
+
+	it('rejects password-protected entries and unknown compression methods', () => {
+		const encrypted = Buffer.from(zip);
+		const at = locate(encrypted, `${FOLDER}/codes.csv`);
+		encrypted.writeUInt16LE(encrypted.readUInt16LE(at.central + 8) | 1, at.central + 8);
+		expect(dataErrorOf(() => openCodesArchive(encrypted).codesCsv()).message).toMatch(/password-protected/);
+		const bzip2 = Buffer.from(zip);
+		bzip2.writeUInt16LE(12, at.central + 10);
+		expect(dataErrorOf(() => openCodesArchive(bzip2).codesCsv()).message).toMatch(
+			/unsupported compression method \(12\)/,
+		);
+	});
+
+	it('reads an empty entry', () => {
+		const z = new AdmZip();
+		z.addFile('wo/codes.csv', Buffer.from('x'));
+		z.addFile('wo/manifest.json', Buffer.alloc(0));
+		expect(openCodesArchive(z.toBuffer()).manifest()!.length).toBe(0);
+	});
+});

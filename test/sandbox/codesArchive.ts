@@ -97,8 +97,21 @@ export function buildArchive(wo: WorkOrder, extra: WorkOrderExtra): Buffer {
 	zip.addFile(`${prefix}generate.txt`, Buffer.from(GENERATE_TXT));
 	if (opts.extraEntry) zip.addFile(opts.extraEntry.name, opts.extraEntry.content);
 	const bytes = zip.toBuffer();
+	if (opts.declaredCodesCsvSize !== undefined) declareSize(bytes, 'codes.csv', opts.declaredCodesCsvSize);
 	// Cut before the central directory: the start looks like a zip, but no reader can open it.
 	return opts.corrupt ? bytes.subarray(0, Math.max(4, Math.floor(bytes.length / 2))) : bytes;
+}
+
+/** Rewrites the unpacked size an entry's local and central headers declare (zip format offsets). */
+function declareSize(zip: Buffer, fileName: string, size: number): void {
+	const centralSignature = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+	for (let at = zip.indexOf(centralSignature); at !== -1 && at + 46 <= zip.length; at = zip.indexOf(centralSignature, at + 4)) {
+		const nameLength = zip.readUInt16LE(at + 28);
+		const name = zip.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+		if (!name.endsWith(`/${fileName}`) && name !== fileName) continue;
+		zip.writeUInt32LE(size, at + 24);
+		zip.writeUInt32LE(size, zip.readUInt32LE(at + 42) + 22);
+	}
 }
 
 /** The archive, built once per work order and option set. */

@@ -161,6 +161,8 @@ export interface ArchiveOptions {
 	folderName?: string;
 	/** One more file; `name` is its full path inside the zip. */
 	extraEntry?: { name: string; content: Buffer };
+	/** Headers claim codes.csv unpacks to this many bytes (a zip bomb's lie, up to 0xFFFFFFFE). */
+	declaredCodesCsvSize?: number;
 }
 
 /** Sandbox-only facts about a work order that the API does not show. */

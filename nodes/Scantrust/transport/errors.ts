@@ -108,3 +108,11 @@ export function isAmbiguousFailure(error: unknown): boolean {
 	const code = Number(error.httpCode);
 	return !error.httpCode || (code >= 500 && code <= 599);
 }
+
+/** Object storage (S3) explains failures in XML: <Error><Code>..</Code><Message>..</Message></Error>. */
+export function describeStorageError(body: unknown): string {
+	const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : JSON.stringify(body ?? '');
+	const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+	const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
+	return [code, message].filter(Boolean).join(': ') || text.slice(0, 300);
+}

@@ -1,6 +1,7 @@
 import type { ScantrustResource } from '../types';
 import * as confirm from './confirm.operation';
 import * as create from './create.operation';
+import * as download from './download.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 
@@ -25,6 +26,12 @@ export const workOrder: ScantrustResource = {
 				description: 'Order new codes from a template',
 			},
 			{
+				name: 'Download',
+				value: 'download',
+				action: 'Download the codes of a work order',
+				description: 'Get the generated codes, one item per batch (or per code, or the archive file)',
+			},
+			{
 				name: 'Get',
 				value: 'get',
 				action: 'Get a work order',
@@ -39,5 +46,5 @@ export const workOrder: ScantrustResource = {
 		],
 		default: 'create',
 	},
-	operations: { confirm, create, get, getMany },
+	operations: { confirm, create, download, get, getMany },
 };

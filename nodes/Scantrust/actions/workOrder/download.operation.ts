@@ -1,0 +1,205 @@
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { openCodesArchive, type CodesArchive } from '../../codes/archive';
+import { parseCodesCsv, renderBatchCsv, type CodeBatch } from '../../codes/codesCsv';
+import { downloadFile } from '../../transport/download';
+import { getWaitSettings, waitFields } from '../../waitFor';
+import { runForEachItem } from '../eachItem';
+import { numericId } from '../validate';
+import { workOrderIdField } from './fields';
+import { codesReady, describeState, getWorkOrder, notReadyHint, waitForCodes } from './workOrderApi';
+
+interface DownloadOptions {
+	batchCsv?: boolean;
+	manifest?: boolean;
+	sampleImage?: boolean;
+}
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['workOrder'], operation: ['download'] } },
+	[
+		workOrderIdField,
+		{
+			displayName: 'Output',
+			name: 'output',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{
+					name: 'One Item per Batch',
+					value: 'batches',
+					description: 'One item per batch of up to 20,000 codes: workOrderId, batch, codeCount, codes',
+				},
+				{
+					name: 'One Item per Code',
+					value: 'codes',
+					description: 'One item per code with its work order, batch, extended ID, serial number, sequence number and URL',
+				},
+				{
+					name: 'Archive File',
+					value: 'archive',
+					description: 'One item with the zip archive as it comes from Scantrust, in the binary property "data"',
+				},
+			],
+			default: 'batches',
+		},
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			displayOptions: { hide: { output: ['archive'] } },
+			options: [
+				{
+					displayName: 'Batch CSV File',
+					name: 'batchCsv',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether to attach each batch\'s codes as a CSV file in the binary property "data", ready for an e-mail or FTP node (batches output only)',
+				},
+				{
+					displayName: 'Manifest',
+					name: 'manifest',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether to add the manifest file of the archive (work order settings, equipment, code type), parsed in the "manifest" field and as the binary property "manifest"',
+				},
+				{
+					displayName: 'Sample Image',
+					name: 'sampleImage',
+					type: 'boolean',
+					default: true,
+					description: 'Whether to attach the reference image sample_qr.tiff as the binary property "sampleImage"',
+				},
+			],
+		},
+		...waitFields('the codes are ready to download', true),
+	],
+);
+
+/** The manifest and sample image, prepared once per work order and shared by its items. */
+async function archiveExtras(
+	ctx: IExecuteFunctions,
+	archive: CodesArchive,
+	options: DownloadOptions,
+	workOrderId: number,
+	itemIndex: number,
+): Promise<{ json: IDataObject; binary: Record<string, IBinaryData> }> {
+	const json: IDataObject = {};
+	const binary: Record<string, IBinaryData> = {};
+	if (options.manifest) {
+		const manifest = archive.manifest();
+		if (manifest) {
+			try {
+				json.manifest = JSON.parse(manifest.toString('utf8')) as IDataObject;
+			} catch (error) {
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Item ${itemIndex}: manifest.json of work order ${workOrderId} is not valid JSON (${(error as Error).message})`,
+					{ itemIndex, description: 'Turn off the "Manifest" option to download the codes anyway, and tell Scantrust support.' },
+				);
+			}
+			binary.manifest = await ctx.helpers.prepareBinaryData(manifest, 'manifest.json', 'application/json');
+		}
+	}
+	if (options.sampleImage) {
+		const sample = archive.sampleImage();
+		if (sample) binary.sampleImage = await ctx.helpers.prepareBinaryData(sample.data, sample.name, 'image/tiff');
+	}
+	return { json, binary };
+}
+
+async function batchItems(
+	ctx: IExecuteFunctions,
+	workOrderId: number,
+	batches: CodeBatch[],
+	extras: { json: IDataObject; binary: Record<string, IBinaryData> },
+	withCsv: boolean,
+): Promise<INodeExecutionData[]> {
+	const items: INodeExecutionData[] = [];
+	for (const batch of batches) {
+		const binary = { ...extras.binary };
+		if (withCsv) {
+			binary.data = await ctx.helpers.prepareBinaryData(
+				renderBatchCsv(batch),
+				`work-order-${workOrderId}-batch-${batch.batch}.csv`,
+				'text/csv',
+			);
+		}
+		items.push({
+			json: { workOrderId, batch: batch.batch, codeCount: batch.codes.length, codes: batch.codes, ...extras.json } as unknown as IDataObject,
+			binary: Object.keys(binary).length ? binary : undefined,
+		});
+	}
+	return items;
+}
+
+function codeItems(
+	workOrderId: number,
+	batches: CodeBatch[],
+	extras: { json: IDataObject; binary: Record<string, IBinaryData> },
+): INodeExecutionData[] {
+	const items: INodeExecutionData[] = [];
+	for (const { batch, codes } of batches) {
+		for (const code of codes) {
+			items.push({
+				json: {
+					workOrderId,
+					batch,
+					extendedId: code.extendedId,
+					serialNumber: code.serialNumber,
+					sequenceNumber: code.sequenceNumber,
+					url: code.url,
+				},
+			});
+		}
+	}
+	// A million copies of the manifest would help nobody: it goes on the first item only.
+	if (items.length > 0) {
+		Object.assign(items[0].json, extras.json);
+		if (Object.keys(extras.binary).length) items[0].binary = extras.binary;
+	}
+	return items;
+}
+
+async function readyWorkOrder(ctx: IExecuteFunctions, id: number, itemIndex: number): Promise<IDataObject> {
+	const workOrder = await getWorkOrder(ctx, id, itemIndex);
+	if (codesReady(workOrder)) return workOrder;
+	const wait = getWaitSettings(ctx, itemIndex);
+	if (wait.waitForCompletion) return await waitForCodes(ctx, workOrder, wait, itemIndex);
+	throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: the codes of work order ${id} are not ready yet (${describeState(workOrder)})`, {
+		itemIndex,
+		description: `${notReadyHint(workOrder)}Turn on "Wait for Completion", or run again later.`,
+	});
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await runForEachItem(this, items, async (itemIndex) => {
+		const id = numericId(this, itemIndex, 'Work Order ID', this.getNodeParameter('workOrderId', itemIndex));
+		const output = this.getNodeParameter('output', itemIndex) as 'batches' | 'codes' | 'archive';
+		const options = this.getNodeParameter('options', itemIndex, {}) as DownloadOptions;
+		const workOrder = await readyWorkOrder(this, id, itemIndex);
+		const zip = await downloadFile.call(this, String(workOrder.codegen_file), `the codes of work order ${id}`, itemIndex);
+
+		if (output === 'archive') {
+			const fileName = `work-order-${id}-${String(workOrder.reference ?? '')}.zip`.replace(/[^\w.-]+/g, '_');
+			return [
+				{
+					json: { workOrderId: id, reference: workOrder.reference, fileName, fileSize: zip.length },
+					binary: { data: await this.helpers.prepareBinaryData(zip, fileName, 'application/zip') },
+				},
+			];
+		}
+
+		const archive = openCodesArchive(zip);
+		const { batches } = parseCodesCsv(archive.codesCsv());
+		const extras = await archiveExtras(this, archive, { manifest: true, sampleImage: true, ...options }, id, itemIndex);
+		return output === 'codes'
+			? codeItems(id, batches, extras)
+			: await batchItems(this, id, batches, extras, options.batchCsv ?? true);
+	});
+}

@@ -1,0 +1,163 @@
+import AdmZip from 'adm-zip';
+
+import { binaryBuffer, runScantrustNode } from '../helpers/n8nHarness';
+import { useSandbox } from '../helpers/sandboxFixture';
+
+const SID_TEMPLATE = 101;
+const SSC_WAITING_FOR_PRINTER = 5003;
+
+const env = useSandbox();
+
+function download(workOrderId: unknown, parameters: Record<string, unknown> = {}, extra: { continueOnFail?: boolean; input?: { json: object }[] } = {}) {
+	return runScantrustNode({
+		parameters: { resource: 'workOrder', operation: 'download', workOrderId, ...parameters } as never,
+		credentials: env.credentials(),
+		continueOnFail: extra.continueOnFail,
+		input: extra.input as never,
+	});
+}
+
+/** A work order whose codes are generated. */
+function readyWorkOrder(quantity: number): number {
+	const workOrder = env.sandbox.createWorkOrder({ template: SID_TEMPLATE, quantity });
+	env.sandbox.completeGeneration(workOrder.id);
+	return workOrder.id;
+}
+
+function expectedBatches(id: number) {
+	const batches = new Map<number, object[]>();
+	for (const { batch, ...code } of env.sandbox.codesFor(id)) {
+		if (!batches.has(batch)) batches.set(batch, []);
+		batches.get(batch)!.push(code);
+	}
+	return [...batches.entries()].map(([batch, codes]) => ({ batch, codes }));
+}
+
+const storageRequests = () => env.sandbox.requests.filter((request) => request.origin === 'storage');
+
+describe('Work Order > Download', () => {
+	it('splits 45,000 codes into batches of 20,000 / 20,000 / 5,000, every code as generated', async () => {
+		const id = readyWorkOrder(45_000);
+		const { output, error } = await download(String(id));
+		expect(error).toBeUndefined();
+		expect(output.map((item) => [item.json.workOrderId, item.json.batch, item.json.codeCount])).toEqual([
+			[id, 1, 20_000],
+			[id, 2, 20_000],
+			[id, 3, 5_000],
+		]);
+		expect(output.map((item) => ({ batch: item.json.batch, codes: item.json.codes }))).toEqual(expectedBatches(id));
+		expect(output.every((item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0)).toBe(true);
+	});
+
+	it('keeps leading zeros of serial and sequence numbers', async () => {
+		const id = readyWorkOrder(30);
+		const { output } = await download(String(id));
+		const [first] = output[0].json.codes as { serialNumber: string; sequenceNumber: string; url: string; extendedId: string }[];
+		expect(first.serialNumber).toMatch(/^0+\d+$/);
+		expect(first.sequenceNumber).toMatch(/^0+1$/);
+		expect(first.url).toBe(`HTTPS://QR2.CH/Q/${first.extendedId}`);
+	});
+
+	it('attaches the batch as a CSV file, the manifest and the sample image', async () => {
+		const id = readyWorkOrder(25);
+		const { output } = await download(String(id));
+		const [item] = output;
+		expect(item.binary?.data.fileName).toBe(`work-order-${id}-batch-1.csv`);
+		const csv = (await binaryBuffer(item, 'data')).toString('utf8').trim().split(/\r?\n/);
+		expect(csv[0]).toBe('extended_id,serial_number,sequence_number,batch,url');
+		const codes = env.sandbox.codesFor(id);
+		expect(csv.slice(1)).toEqual(codes.map((code) => [code.extendedId, code.serialNumber, code.sequenceNumber, code.batch, code.url].join(',')));
+		expect((item.json.manifest as { workorder: { id: number } }).workorder.id).toBe(id);
+		expect(JSON.parse((await binaryBuffer(item, 'manifest')).toString('utf8'))).toEqual(item.json.manifest);
+		expect(item.binary?.sampleImage.fileName).toBe('sample_qr.tiff');
+		expect((await binaryBuffer(item, 'sampleImage')).subarray(0, 2).toString('latin1')).toMatch(/II|MM/);
+	});
+
+	it('leaves the attachments out when the options are off', async () => {
+		const id = readyWorkOrder(25);
+		const { output } = await download(String(id), { options: { batchCsv: false, manifest: false, sampleImage: false } });
+		expect(output[0].binary).toBeUndefined();
+		expect(output[0].json).not.toHaveProperty('manifest');
+	});
+
+	it('gives one item per code with output "codes"', async () => {
+		const id = readyWorkOrder(21_000);
+		const { output } = await download(String(id), { output: 'codes' });
+		expect(output).toHaveLength(21_000);
+		const expected = env.sandbox.codesFor(id);
+		expect(output[20_000].json).toMatchObject({ workOrderId: id, batch: 2, ...expected[20_000] });
+		expect(Object.keys(output[1].json).sort()).toEqual(['batch', 'extendedId', 'sequenceNumber', 'serialNumber', 'url', 'workOrderId']);
+	});
+
+	it('gives the archive itself with output "archive"', async () => {
+		const id = readyWorkOrder(40);
+		const { output } = await download(String(id), { output: 'archive' });
+		expect(output).toHaveLength(1);
+		const zip = new AdmZip(await binaryBuffer(output[0], 'data'));
+		expect(zip.getEntries().map((entry) => entry.entryName)).toEqual(expect.arrayContaining([expect.stringMatching(/^work order \d+ \w+\/codes\.csv$/)]));
+		expect(output[0].binary?.data.mimeType).toBe('application/zip');
+	});
+
+	it.each([
+		['a header row, CRLF and a BOM', { header: true, crlf: true, bom: true }],
+		['no header row', { header: false }],
+		['files at the root of the zip', { folderName: '' }],
+	])('reads codes.csv with %s', async (_name, archiveOptions) => {
+		const id = readyWorkOrder(50);
+		env.sandbox.setArchiveOptions(id, archiveOptions);
+		const { output, error } = await download(String(id));
+		expect(error).toBeUndefined();
+		expect(output.map((item) => ({ batch: item.json.batch, codes: item.json.codes }))).toEqual(expectedBatches(id));
+	});
+
+	it('never sends the UAT token to the archive host', async () => {
+		const id = readyWorkOrder(10);
+		await download(String(id));
+		expect(storageRequests().length).toBeGreaterThan(0);
+		for (const request of storageRequests()) {
+			expect(request.headers.authorization).toBeUndefined();
+			expect(JSON.stringify(request.headers)).not.toContain(env.sandbox.token);
+		}
+	});
+
+	it('waits until the codes are ready when asked to', async () => {
+		const { id } = env.sandbox.createWorkOrder({ template: SID_TEMPLATE, quantity: 10 });
+		const { output, error } = await download(String(id), { waitForCompletion: true, pollInterval: 0.1, waitTimeout: 10 });
+		expect(error).toBeUndefined();
+		expect(output[0].json.codeCount).toBe(10);
+	});
+
+	it('fails with the state when the codes are not ready and waiting is off', async () => {
+		const { error } = await download(String(SSC_WAITING_FOR_PRINTER), { waitForCompletion: false });
+		expect(error?.message).toBe(`Item 0: the codes of work order ${SSC_WAITING_FOR_PRINTER} are not ready yet (state "new", codegen_status 1)`);
+		expect(String(error?.description)).toMatch(/printing partner to confirm/);
+		expect(storageRequests()).toHaveLength(0);
+	});
+
+	it('fails after the wait time-out when the codes never come', async () => {
+		const { error } = await download(String(SSC_WAITING_FOR_PRINTER), { waitForCompletion: true, waitTimeout: 1, pollInterval: 0.2 });
+		expect(error?.message).toMatch(/were not ready after 1 seconds \(state "new"/);
+	});
+
+	it.each([
+		['a broken zip', { corrupt: true }, /incomplete|cut off|not a zip/i],
+		['a zip without codes.csv', { omitCodesCsv: true }, /codes\.csv/],
+		['an entry claiming 4 GB (zip bomb)', { declaredCodesCsvSize: 0xfffffff0 }, /codes\.csv.*(limit|too large|larger)/i],
+	])('rejects %s with a clear message', async (_name, archiveOptions, message) => {
+		const id = readyWorkOrder(20);
+		env.sandbox.setArchiveOptions(id, archiveOptions);
+		const { error } = await download(String(id));
+		expect(error?.message).toMatch(/^Item 0: /);
+		expect(error?.message).toMatch(message);
+	});
+
+	it('gives an error item for the failing work order with Continue On Fail and goes on', async () => {
+		const id = readyWorkOrder(5);
+		const { output } = await download('={{ $json.id }}', { waitForCompletion: false }, { continueOnFail: true, input: [{ json: { id: SSC_WAITING_FOR_PRINTER } }, { json: { id } }] });
+		expect(output).toHaveLength(2);
+		expect(output[0].json.error).toMatch(/are not ready yet/);
+		expect(output[0].pairedItem).toEqual({ item: 0 });
+		expect(output[1].json).toMatchObject({ workOrderId: id, codeCount: 5 });
+		expect(output[1].pairedItem).toEqual({ item: 1 });
+	});
+});

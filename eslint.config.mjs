@@ -49,7 +49,7 @@ export default tseslint.config(
 		...n8nCommunityNodes.configs.recommended,
 		rules: {
 			...n8nCommunityNodes.configs.recommended.rules,
-			// csv-parse and adm-zip are needed at run time to read Scantrust's code archives and code files.
+			// csv-parse is needed at run time to read the less common CSV files (bare CR line ends) users upload.
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
 			// With those dependencies the package is for self-hosted n8n, not n8n Cloud, so Node built-ins
 			// (zlib to inflate archive entries under a size limit, crypto for references) are fine.

@@ -26,6 +26,7 @@ export class Scantrust implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Code Upload', value: 'codeUpload' },
 					{ name: 'Template', value: 'template' },
 					{ name: 'Work Order', value: 'workOrder' },
 				],

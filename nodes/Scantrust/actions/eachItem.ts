@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DataError } from '../codes/DataError';
@@ -46,19 +46,17 @@ export async function runForEachItem(
 		} catch (error) {
 			const nodeError = toNodeError(ctx, error, itemIndex);
 			if (!ctx.continueOnFail()) throw nodeError;
-			output.push({
-				json: { error: nodeError.message, ...errorDetails(nodeError) },
-				pairedItem: { item: itemIndex },
-			});
+			output.push(errorItem(nodeError, { item: itemIndex }));
 		}
 	}
 	return output;
 }
 
-function errorDetails(error: Error): IDataObject {
-	const details: IDataObject = {};
+/** The item Continue On Fail puts in place of a failed one: message, description and HTTP code. */
+export function errorItem(error: Error, pairedItem: IPairedItemData | IPairedItemData[]): INodeExecutionData {
+	const json: IDataObject = { error: error.message };
 	const { description, httpCode } = error as Error & { description?: string | null; httpCode?: string | null };
-	if (description) details.description = description;
-	if (httpCode) details.httpCode = httpCode;
-	return details;
+	if (description) json.description = description;
+	if (httpCode) json.httpCode = httpCode;
+	return { json, pairedItem };
 }

@@ -1,9 +1,11 @@
 import type { ScantrustResource } from './types';
+import { codeUpload } from './codeUpload';
 import { template } from './template';
 import { workOrder } from './workOrder';
 
 /** Every resource of the Scantrust node, keyed by its `resource` value. */
 export const resources: Record<string, ScantrustResource> = {
+	codeUpload,
 	template,
 	workOrder,
 };

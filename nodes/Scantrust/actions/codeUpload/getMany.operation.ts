@@ -1,0 +1,67 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { apiRequestAllItems } from '../../transport/paginate';
+import { runForEachItem } from '../eachItem';
+import { getListLimit, listFields } from '../listFields';
+import { INGESTION_PATH, KNOWN_STATUSES } from './ingestionApi';
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1).replace(/_/g, ' ');
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['codeUpload'], operation: ['getMany'] } },
+	[
+		...listFields,
+		{
+			displayName: 'Filters',
+			name: 'filters',
+			type: 'collection',
+			placeholder: 'Add Filter',
+			default: {},
+			options: [
+				{
+					displayName: 'Ingestion Mode',
+					name: 'ingestionMode',
+					type: 'string',
+					default: 'api',
+					placeholder: 'e.g. api',
+					description: 'How the records were created; uploads through the API (and this node) are "api"',
+				},
+				{
+					displayName: 'Status',
+					name: 'status',
+					type: 'options',
+					options: KNOWN_STATUSES.map((status) => ({ name: capitalized(status), value: status })),
+					default: 'error',
+					description: 'Only records in this status',
+				},
+				{
+					displayName: 'Type',
+					name: 'type',
+					type: 'options',
+					options: [{ name: 'Code', value: 'code', description: 'Code uploads' }],
+					default: 'code',
+					description: 'Only records of this type',
+				},
+			],
+		},
+	],
+);
+
+/** Output: one item per ingestion record, newest first as Scantrust lists them. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await runForEachItem(this, items, async (itemIndex) => {
+		const filters = this.getNodeParameter('filters', itemIndex, {}) as { type?: string; status?: string; ingestionMode?: string };
+		const qs: IDataObject = {};
+		if (filters.type) qs.type = filters.type;
+		if (filters.status) qs.status = filters.status;
+		if (filters.ingestionMode) qs.ingestion_mode = filters.ingestionMode.trim();
+		return await apiRequestAllItems.call(
+			this,
+			INGESTION_PATH,
+			qs,
+			{ action: 'list ingestion records', permission: 'ingestion_view', itemIndex },
+			getListLimit(this, itemIndex),
+		);
+	});
+}

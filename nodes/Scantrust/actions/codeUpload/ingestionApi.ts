@@ -1,0 +1,216 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+
+import { isAmbiguousFailure } from '../../transport/errors';
+import { apiRequest, RETRY_POLICY } from '../../transport/request';
+import { waitFor, type WaitSettings } from '../../waitFor';
+
+/** Ingestion records (seed 002): reading one, processing one, waiting for one, explaining a failed one. */
+
+export const INGESTION_PATH = '/api/v2/ingestion/';
+export const GET_POST_DATA_PATH = `${INGESTION_PATH}codes/upload/get-post-data/`;
+export const PROCESS_PATH = `${INGESTION_PATH}codes/upload/process/`;
+
+/**
+ * Record statuses. Seed 002 documents `uploading` (waiting for its file and the process call) and `error`.
+ * Unverified: the names while Scantrust works on a record, and the name of success. Waiting therefore
+ * ends as soon as the status is none of BUSY_STATUSES.
+ */
+export const INGESTION_STATUS = { uploading: 'uploading', error: 'error' } as const;
+/** Statuses of a record that is not done yet (unverified apart from `uploading`). */
+export const BUSY_STATUSES: readonly string[] = ['uploading', 'pending', 'queued', 'processing', 'in_progress'];
+/** Offered in the Get Many status filter (only `uploading` and `error` are documented). */
+export const KNOWN_STATUSES: readonly string[] = ['uploading', 'processing', 'finished', 'error'];
+
+/** How many ids of one kind of problem an error message lists. */
+export const MAX_LISTED_IDS = 10;
+/** Process POSTs at most, each after checking that the previous one did not start processing. */
+const MAX_PROCESS_ATTEMPTS = 3;
+
+const ERROR_HINTS: Record<string, string> = {
+	duplicate_id_error:
+		'The same id was posted more than once. Remove the duplicates, or turn on "Allow Posted Duplicates" (Scantrust then keeps the first).',
+	existing_id_error: 'These ids already exist in Scantrust; code ids must be unique across Scantrust.',
+	invalid_id_error: 'An id must be at least 8 characters of letters, digits, - or _.',
+	invalid_product_error: 'These products (SKUs) do not exist in Scantrust. Create them first, or correct the product column.',
+	invalid_activation_status_error: 'activation_status must be 0 (inactive), 1 (active) or 2 (blacklisted).',
+};
+
+export function recordPath(key: string): string {
+	return `${INGESTION_PATH}${encodeURIComponent(key)}/`;
+}
+
+/**
+ * The detail route may answer with the record itself or, as seed 002 shows, with a list envelope
+ * `{count, next, previous, results: [...]}`: returns the record whose `key` matches, else undefined.
+ */
+export function pickRecord(body: unknown, key: string): IDataObject | undefined {
+	if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+	const data = body as IDataObject;
+	if (Array.isArray(data.results)) {
+		return (data.results as IDataObject[]).find((record) => record !== null && typeof record === 'object' && record.key === key);
+	}
+	return data.key === undefined || data.key === key ? data : undefined;
+}
+
+export async function getIngestionRecord(ctx: IExecuteFunctions, key: string, itemIndex: number): Promise<IDataObject> {
+	const body = await apiRequest.call(ctx, {
+		method: 'GET',
+		path: recordPath(key),
+		action: `read ingestion record ${key}`,
+		permission: 'ingestion_view',
+		resource: { name: 'Ingestion record', id: key },
+		itemIndex,
+	});
+	const record = pickRecord(body, key);
+	if (!record) {
+		throw new NodeOperationError(ctx.getNode(), `Scantrust's answer for ingestion record ${key} does not contain that record`, {
+			itemIndex,
+			description: 'The answer held other records only. Check the record key.',
+		});
+	}
+	return record;
+}
+
+export function isBusy(record: IDataObject): boolean {
+	return BUSY_STATUSES.includes(String(record.status));
+}
+
+/** One kind of problem: `duplicate_id_error: iE4Mw…, Bc2m6… and 3 more`. */
+function describeProblem(kind: string, value: unknown): string {
+	if (Array.isArray(value)) {
+		const shown = value.slice(0, MAX_LISTED_IDS).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+		const more = value.length > MAX_LISTED_IDS ? ` and ${value.length - MAX_LISTED_IDS} more` : '';
+		return `${kind}: ${shown.join(', ')}${more}`;
+	}
+	return `${kind}: ${typeof value === 'string' ? value : JSON.stringify(value)}`;
+}
+
+/** `result_data.errors` as readable lines, one per kind of problem. */
+export function describeIngestionErrors(record: IDataObject): string[] {
+	const errors = (record.result_data as IDataObject | undefined)?.errors;
+	const entries = Array.isArray(errors) ? errors : errors !== undefined && errors !== null ? [errors] : [];
+	const lines: string[] = [];
+	for (const entry of entries) {
+		if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
+			for (const [kind, value] of Object.entries(entry as IDataObject)) lines.push(describeProblem(kind, value));
+		} else {
+			lines.push(typeof entry === 'string' ? entry : JSON.stringify(entry));
+		}
+	}
+	return lines;
+}
+
+/** The error for a record that ended in `error`, listing Scantrust's reasons. */
+export function ingestionFailedError(ctx: IExecuteFunctions, record: IDataObject, itemIndex: number): NodeOperationError {
+	const lines = describeIngestionErrors(record);
+	const kinds = lines.map((line) => line.split(':')[0]);
+	const hints = [...new Set(kinds)].filter((kind) => ERROR_HINTS[kind]).map((kind) => `${kind}: ${ERROR_HINTS[kind]}`);
+	const said = lines.length > 0 ? lines.join('; ') : 'Scantrust gave no reason';
+	return new NodeOperationError(ctx.getNode(), `Scantrust could not ingest the codes of record ${String(record.key)}: ${said}`, {
+		itemIndex,
+		description: [
+			'No codes of this file were created. Correct the codes and upload them again (as a new upload).',
+			...hints,
+		].join('\n'),
+	});
+}
+
+/** Fails when the record ended in `error`; returns it otherwise. */
+export function assertNotFailed(ctx: IExecuteFunctions, record: IDataObject, itemIndex: number): IDataObject {
+	if (record.status === INGESTION_STATUS.error) throw ingestionFailedError(ctx, record, itemIndex);
+	return record;
+}
+
+/** What the process call sends besides the record key. */
+export interface ProcessOptions {
+	defaultScmData: IDataObject;
+	urlPrefix?: string;
+	allowPostedDuplicates: boolean;
+}
+
+export function processBody(key: string, options: ProcessOptions): IDataObject {
+	const body: IDataObject = {
+		record: key,
+		default_scm_data: options.defaultScmData,
+		allow_posted_duplicates: options.allowPostedDuplicates,
+	};
+	if (options.urlPrefix) body.url_prefix = options.urlPrefix;
+	return body;
+}
+
+async function postProcess(ctx: IExecuteFunctions, body: IDataObject, key: string, itemIndex: number): Promise<NodeApiError | undefined> {
+	try {
+		await apiRequest.call(ctx, {
+			method: 'POST',
+			path: PROCESS_PATH,
+			body,
+			action: `process ingestion record ${key}`,
+			permission: 'ingestion_code_create',
+			itemIndex,
+		});
+		return undefined;
+	} catch (error) {
+		if (error instanceof NodeApiError) return error;
+		throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	}
+}
+
+async function readAfterFailure(ctx: IExecuteFunctions, key: string, processError: NodeApiError, itemIndex: number): Promise<IDataObject> {
+	try {
+		return await getIngestionRecord(ctx, key, itemIndex);
+	} catch (readError) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Scantrust did not confirm whether ingestion record ${key} is being processed, and the record could not be read`,
+			{
+				itemIndex,
+				description: `Before processing it again, read it with Code Upload > Get (record key ${key}): process it only while its status is "uploading". Process: ${processError.message}. Read: ${(readError as Error).message}`,
+			},
+		);
+	}
+}
+
+/**
+ * Starts processing exactly once. The process call is never repeated blindly: after a failure that may
+ * have started processing anyway (no answer, 5xx) the record is read, and posted again only while it
+ * is still `uploading`.
+ */
+export async function processOnce(ctx: IExecuteFunctions, key: string, options: ProcessOptions, itemIndex: number): Promise<void> {
+	const body = processBody(key, options);
+	let ambiguous = false;
+	for (let attempt = 1; ; attempt++) {
+		const failure = await postProcess(ctx, body, key, itemIndex);
+		if (!failure) return;
+		// "Not in state uploading" right after an unanswered attempt is most likely that attempt's doing.
+		const rejectedAfterUnknown = ambiguous && failure.httpCode === '400';
+		if (!isAmbiguousFailure(failure) && !rejectedAfterUnknown) throw failure;
+		ambiguous = true;
+		if (!rejectedAfterUnknown) await sleep(RETRY_POLICY.backoffSeconds(attempt) * 1000);
+		const record = await readAfterFailure(ctx, key, failure, itemIndex);
+		if (record.status !== INGESTION_STATUS.uploading) return;
+		if (rejectedAfterUnknown || attempt >= MAX_PROCESS_ATTEMPTS) throw failure;
+	}
+}
+
+/** Reads the record, and with waiting on polls it until Scantrust is done with it or the time-out passes. */
+export async function settleRecord(ctx: IExecuteFunctions, key: string, wait: WaitSettings, itemIndex: number): Promise<IDataObject> {
+	const record = await getIngestionRecord(ctx, key, itemIndex);
+	if (!wait.waitForCompletion) return record;
+	return await waitFor(
+		wait,
+		record,
+		(state) => !isBusy(state),
+		async () => await getIngestionRecord(ctx, key, itemIndex),
+		(last) =>
+			new NodeOperationError(
+				ctx.getNode(),
+				`Ingestion record ${key} was still "${String(last.status)}" after ${wait.waitTimeout} seconds`,
+				{
+					itemIndex,
+					description:
+						'Scantrust is still working on it; nothing needs to be uploaded again. Raise "Wait Timeout", or check later with Code Upload > Get.',
+				},
+			),
+	);
+}

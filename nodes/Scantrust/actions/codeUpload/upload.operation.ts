@@ -1,0 +1,243 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, IPairedItemData } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { DataError } from '../../codes/DataError';
+import { buildFromFile, buildFromItems, detectFileType, MAX_UPLOAD_BYTES, type FieldColumn } from '../../codes/ownCodes';
+import { getWaitSettings } from '../../waitFor';
+import { errorItem, toNodeError } from '../eachItem';
+import { ingestionWaitFields, processOptionFields, readProcessOptions } from './fields';
+import { asNodeError, uploadCodes, type UploadJob, type UploadResult } from './uploadFiles';
+
+/** Size limit per upload file. Only tests lower it (to see a split without 100 MB of codes). */
+export const UPLOAD_LIMITS = { maxFileBytes: MAX_UPLOAD_BYTES };
+
+const showFor = (source: string) => ({ show: { source: [source] } });
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['codeUpload'], operation: ['upload'] } },
+	[
+		{
+			displayName:
+				'All codes of one run go into one upload (split into files of at most 100 MB when bigger). Output: one item per upload file with recordKey, status, processed, codeCount, columns, part, parts, fileName and the ingestion record.',
+			name: 'uploadNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
+			displayName: 'Source',
+			name: 'source',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{
+					name: 'Items',
+					value: 'items',
+					description: 'Every input item is one code; all items of the run go into one upload',
+				},
+				{
+					name: 'File',
+					value: 'file',
+					description: 'A CSV or JSON file in a binary property; each input item\'s file is its own upload',
+				},
+			],
+			default: 'items',
+			description: 'Where the codes come from',
+		},
+		{
+			displayName: 'ID Field',
+			name: 'idField',
+			type: 'string',
+			required: true,
+			default: 'id',
+			description:
+				'Name of the item field that holds the code ID. An ID is at least 8 characters of letters, digits, - or _.',
+			displayOptions: showFor('items'),
+		},
+		{
+			displayName: 'Columns',
+			name: 'columnMapping',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			placeholder: 'Add Column',
+			default: {},
+			description:
+				'Which item fields become which columns of the upload. "product" (an existing SKU) and "activation_status" (0 inactive, 1 active, 2 blacklisted) are Scantrust columns; any other column is an SCM field (e.g. pallet_number). Leave empty to send every other text, number or true/false field under its own name.',
+			displayOptions: showFor('items'),
+			options: [
+				{
+					displayName: 'Column',
+					name: 'mappings',
+					values: [
+						{
+							displayName: 'Item Field',
+							name: 'field',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. sku',
+							description: 'Name of the item field holding the value',
+						},
+						{
+							displayName: 'Column',
+							name: 'column',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. product',
+							description:
+								'Column name in the upload: product, activation_status, or the key of an SCM field such as pallet_number',
+						},
+					],
+				},
+			],
+		},
+		{
+			displayName: 'Input Binary Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			required: true,
+			default: 'data',
+			hint: 'The name of the input binary field containing the CSV or JSON file',
+			description:
+				'A CSV file whose header line has an ID column, or a JSON array of objects with an ID; other columns as for items. The file type comes from its MIME type or its extension (csv or JSON).',
+			displayOptions: showFor('file'),
+		},
+		{
+			displayName: 'Process After Upload',
+			name: 'processAfterUpload',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to have Scantrust process the codes right after the upload (creating them). Off, the file is only uploaded: process it later with Code Upload > Process.',
+		},
+		...ingestionWaitFields().map((field) => ({
+			...field,
+			displayOptions: { show: { ...(field.displayOptions?.show ?? {}), processAfterUpload: [true] } },
+		})),
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: processOptionFields,
+		},
+	],
+);
+
+/** DataErrors of the items source already name the item ("Item 3, field ..."). */
+function itemsDataError(ctx: IExecuteFunctions, error: unknown): Error {
+	if (!(error instanceof DataError)) return error as Error;
+	return new NodeOperationError(ctx.getNode(), error.message, { description: error.description });
+}
+
+/** Results to items; the first failure stops the node unless Continue On Fail is on. */
+function toItems(ctx: IExecuteFunctions, results: Array<UploadResult | Error>, pairedItem: IPairedItemData | IPairedItemData[]): INodeExecutionData[] {
+	const failure = results.find((result): result is Error => result instanceof Error);
+	if (failure && !ctx.continueOnFail()) throw failure;
+	return results.map((result) => (result instanceof Error ? errorItem(result, pairedItem) : { json: result, pairedItem }));
+}
+
+function readMapping(ctx: IExecuteFunctions): FieldColumn[] {
+	const value = ctx.getNodeParameter('columnMapping', 0, {}) as { mappings?: Array<{ field?: string; column?: string }> };
+	return (value.mappings ?? []).map((m) => ({ field: String(m.field ?? ''), column: String(m.column ?? '') }));
+}
+
+async function fromItems(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const pairedItem = items.map((_, item) => ({ item }));
+	try {
+		const processOptions = readProcessOptions(ctx, 0);
+		const job: Omit<UploadJob, 'built'> = {
+			baseName: 'codes',
+			processAfterUpload: ctx.getNodeParameter('processAfterUpload', 0, true) as boolean,
+			process: processOptions,
+			wait: getWaitSettings(ctx, 0),
+			itemIndex: 0,
+		};
+		let built;
+		try {
+			built = buildFromItems(
+				items.map((item) => item.json),
+				{
+					idField: String(ctx.getNodeParameter('idField', 0, 'id')),
+					mapping: readMapping(ctx),
+					allowPostedDuplicates: processOptions.allowPostedDuplicates,
+					maxFileBytes: UPLOAD_LIMITS.maxFileBytes,
+				},
+			);
+		} catch (error) {
+			throw itemsDataError(ctx, error);
+		}
+		return toItems(ctx, await uploadCodes(ctx, { ...job, built }), pairedItem);
+	} catch (error) {
+		const nodeError = asNodeError(ctx, error, 0);
+		if (!ctx.continueOnFail()) throw nodeError;
+		return [errorItem(nodeError, pairedItem)];
+	}
+}
+
+function baseNameOf(fileName: string | undefined): string {
+	const base = (fileName ?? '').replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '').trim();
+	return base || 'codes';
+}
+
+/** Reads and checks one input item's file; nothing is sent. */
+async function prepareFile(ctx: IExecuteFunctions, itemIndex: number): Promise<UploadJob> {
+	const property = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+	const binary = ctx.helpers.assertBinaryData(itemIndex, property);
+	const filetype = detectFileType(binary.fileName, binary.mimeType);
+	if (!filetype) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Item ${itemIndex}: the file ${JSON.stringify(binary.fileName ?? property)} (${binary.mimeType || 'no MIME type'}) is neither a CSV nor a JSON file`,
+			{
+				itemIndex,
+				description:
+					'Scantrust takes CSV files (a header line with an "id" column) or JSON files (an array of objects with an "id"). Give the file a .csv or .json name, or the MIME type text/csv or application/json, in the node that reads it.',
+			},
+		);
+	}
+	const processOptions = readProcessOptions(ctx, itemIndex);
+	const wait = getWaitSettings(ctx, itemIndex);
+	const processAfterUpload = ctx.getNodeParameter('processAfterUpload', itemIndex, true) as boolean;
+	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+	const built = buildFromFile(data, filetype, {
+		allowPostedDuplicates: processOptions.allowPostedDuplicates,
+		maxFileBytes: UPLOAD_LIMITS.maxFileBytes,
+	});
+	return { built, baseName: baseNameOf(binary.fileName), processAfterUpload, process: processOptions, wait, itemIndex };
+}
+
+async function fromFiles(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	// Every file is checked before the first one is sent.
+	const prepared: Array<UploadJob | Error> = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			prepared.push(await prepareFile(ctx, itemIndex));
+		} catch (error) {
+			const nodeError = toNodeError(ctx, error, itemIndex);
+			if (!ctx.continueOnFail()) throw nodeError;
+			prepared.push(nodeError);
+		}
+	}
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < prepared.length; itemIndex++) {
+		const job = prepared[itemIndex];
+		const pairedItem = { item: itemIndex };
+		if (job instanceof Error) {
+			output.push(errorItem(job, pairedItem));
+			continue;
+		}
+		try {
+			output.push(...toItems(ctx, await uploadCodes(ctx, job), pairedItem));
+		} catch (error) {
+			const nodeError = toNodeError(ctx, error, itemIndex);
+			if (!ctx.continueOnFail()) throw nodeError;
+			output.push(errorItem(nodeError, pairedItem));
+		}
+	}
+	return output;
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const source = this.getNodeParameter('source', 0, 'items') as string;
+	return source === 'file' ? await fromFiles(this, items) : await fromItems(this, items);
+}

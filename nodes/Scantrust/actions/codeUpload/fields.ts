@@ -16,7 +16,7 @@ export const recordKeyField: INodeProperties = {
 };
 
 /** Process options, in the `options` collection of upload and process. */
-export const processOptionFields: INodeProperties[] = [
+const processOptionFields: INodeProperties[] = [
 	{
 		displayName: 'Allow Posted Duplicates',
 		name: 'allowPostedDuplicates',
@@ -41,6 +41,16 @@ export const processOptionFields: INodeProperties[] = [
 		description: 'URL prefix of the codes in the work order Scantrust creates (optional)',
 	},
 ];
+
+/** The `options` collection shared by upload and process. */
+export const processOptionsCollection: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: processOptionFields,
+};
 
 /** Wait fields of upload and process: waiting is on by default. */
 export const ingestionWaitFields = (): INodeProperties[] => waitFields('Scantrust has processed the codes', true);

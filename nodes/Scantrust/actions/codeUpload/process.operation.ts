@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { getWaitSettings } from '../../waitFor';
 import { runForEachItem } from '../eachItem';
 import { nonEmptyText } from '../validate';
-import { ingestionWaitFields, processOptionFields, readProcessOptions, recordKeyField } from './fields';
+import { ingestionWaitFields, processOptionsCollection, readProcessOptions, recordKeyField } from './fields';
 import { assertNotFailed, processOnce, settleRecord } from './ingestionApi';
 
 export const description: INodeProperties[] = updateDisplayOptions(
@@ -12,14 +12,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[
 		{ ...recordKeyField, description: 'Key of an uploaded, not yet processed ingestion record (status "uploading")' },
 		...ingestionWaitFields(),
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: processOptionFields,
-		},
+		processOptionsCollection,
 	],
 );
 

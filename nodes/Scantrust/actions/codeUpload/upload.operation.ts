@@ -5,7 +5,7 @@ import { DataError } from '../../codes/DataError';
 import { buildFromFile, buildFromItems, detectFileType, MAX_UPLOAD_BYTES, type FieldColumn } from '../../codes/ownCodes';
 import { getWaitSettings } from '../../waitFor';
 import { errorItem, toNodeError } from '../eachItem';
-import { ingestionWaitFields, processOptionFields, readProcessOptions } from './fields';
+import { ingestionWaitFields, processOptionsCollection, readProcessOptions } from './fields';
 import { asNodeError, uploadCodes, type UploadJob, type UploadResult } from './uploadFiles';
 
 /** Size limit per upload file. Only tests lower it (to see a split without 100 MB of codes). */
@@ -112,14 +112,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			...field,
 			displayOptions: { show: { ...(field.displayOptions?.show ?? {}), processAfterUpload: [true] } },
 		})),
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: processOptionFields,
-		},
+		processOptionsCollection,
 	],
 );
 

@@ -2,10 +2,12 @@
  * Benchmark of the codes archive reader against the bare minimum an implementation could do.
  *
  *   bare: adm-zip unzip + csv-parse `parse(buffer)` (sync, default options) of codes.csv -> arrays of strings
- *   ours: openCodesArchive + parseCodesCsv -> codes split per batch
+ *   ours: openCodesArchive + parseCodesCsv -> codes split per batch (the Download operation's parse-and-split stage)
  *
- * on a work order archive of 1,000,000 codes in the layout of SPEC section 3. Each run of each variant is a child
- * process of its own (`node --expose-gc`), so that memory figures do not contaminate each other. In the child:
+ * on the archive of a work order of 1,000,000 codes from the Scantrust sandbox (test/sandbox, started in this
+ * process: template 101, SID with serial numbers; `codegen_file` downloaded over HTTP into a temporary file; see
+ * sandboxWorkOrder.ts). Each run of each variant is a child process of its own (`node --expose-gc`), so that
+ * memory figures do not contaminate each other (measure.ts). In the child:
  *   - time: wall time of the operation only (performance.now()), the zip already read into memory;
  *   - peak RSS: a worker thread samples process.memoryUsage.rss() every 2 ms (process-wide, so it sees the main
  *     thread's work while that thread is blocked in synchronous code), cross-checked with the kernel's own peak
@@ -17,19 +19,29 @@
  * Time and memory figures are the medians over the runs. PASS/FAIL: ours <= 1.2x bare time, <= 2x bare peak RSS.
  *
  * Standalone: node build/scripts/bench/archiveBench.js [--codes 1000000] [--runs 3] [--quoted] [--zip file.zip]
- * (build first: npx tsc -p scripts/bench). Exits 1 when a check fails.
+ * (build first: npx tsc -p scripts/bench). --zip measures that archive instead of the sandbox's; --quoted also
+ * measures both on a copy whose codes.csv quotes every value (our csv-parse fallback). Exits 1 when a check fails.
  */
 import AdmZip from 'adm-zip';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { parse } from 'csv-parse/sync';
 
 import { openCodesArchive } from '../../nodes/Scantrust/codes/archive';
 import { parseCodesCsv, renderBatchCsv, type CodesCsv } from '../../nodes/Scantrust/codes/codesCsv';
-import { makeCodesArchive } from './codesArchiveFixture';
+import {
+	argValue,
+	childMain,
+	compiledScript,
+	formatTable,
+	heapNow,
+	mb,
+	measureInChild,
+	median,
+	numberArg,
+	requireGc,
+	startPeakRssProbe,
+} from './measure';
+import { startBenchSandbox } from './sandboxWorkOrder';
 
 export const TIME_RATIO_LIMIT = 1.2;
 export const MEMORY_RATIO_LIMIT = 2;
@@ -37,13 +49,13 @@ export const MEMORY_RATIO_LIMIT = 2;
 export type Implementation = 'bare' | 'ours';
 
 export interface ArchiveBenchOptions {
-	/** Codes in the generated work order. Default 1,000,000. */
+	/** Codes in the sandbox work order (when no zipPath is given). Default 1,000,000. */
 	codes?: number;
 	/** Runs per variant (the median is reported). Default 3. */
 	runs?: number;
-	/** Also measure both on an archive whose codes.csv quotes every value (our csv-parse fallback). */
+	/** Also measure both on a copy of the archive whose codes.csv quotes every value (our csv-parse fallback). */
 	quoted?: boolean;
-	/** Use this archive instead of generating one. */
+	/** Measure this archive (e.g. one a sandbox shared with other benchmarks produced) instead of starting a sandbox. */
 	zipPath?: string;
 	/** Print progress and the table (default true). */
 	print?: boolean;
@@ -89,23 +101,23 @@ export async function runArchiveBench(options: ArchiveBenchOptions = {}): Promis
 	const print = options.print ?? true;
 	const log = (line: string) => print && console.log(line);
 
+	const script = compiledScript(__filename);
+
 	const archives: { label: string; file: string }[] = [];
 	const temporary: string[] = [];
-	if (options.zipPath) {
-		archives.push({ label: '', file: options.zipPath });
-	} else {
-		for (const quoteAll of options.quoted ? [false, true] : [false]) {
-			const started = performance.now();
-			const zip = makeCodesArchive({ codes, header: true, quoteAll });
-			const file = path.join(os.tmpdir(), `scantrust-bench-${process.pid}-${codes}${quoteAll ? '-quoted' : ''}.zip`);
-			fs.writeFileSync(file, zip);
-			temporary.push(file);
-			archives.push({ label: quoteAll ? ' (quoted)' : '', file });
-			log(`generated ${file}: ${mb(zip.length)} MB in ${Math.round(performance.now() - started)} ms`);
-		}
-	}
-
+	const bench = options.zipPath ? undefined : await startBenchSandbox(log);
 	try {
+		const zipPath = options.zipPath ?? (await bench!.addWorkOrder(codes)).zipPath;
+		archives.push({ label: '', file: zipPath });
+		if (options.quoted) {
+			const started = performance.now();
+			const file = zipPath.replace(/(\.zip)?$/, '-quoted.zip');
+			fs.writeFileSync(file, quoteEveryValue(fs.readFileSync(zipPath)));
+			temporary.push(file);
+			archives.push({ label: ' (quoted)', file });
+			log(`quoted copy ${file}: ${mb(fs.statSync(file).size)} MB in ${Math.round(performance.now() - started)} ms`);
+		}
+
 		const first = fs.readFileSync(archives[0].file);
 		const csvBytes = openCodesArchive(first).entries.find((e) => e.name === 'codes.csv')?.size ?? 0;
 		const variants: VariantSummary[] = [];
@@ -114,7 +126,7 @@ export async function runArchiveBench(options: ArchiveBenchOptions = {}): Promis
 			for (let run = 0; run < runs; run++) {
 				// Alternate the variants so that drift of the machine hits both alike.
 				for (const implementation of run % 2 ? (['ours', 'bare'] as const) : (['bare', 'ours'] as const)) {
-					const m = measureInChild(implementation, archive.file);
+					const m = await measureInChild<ChildMeasurement>(script, [implementation, archive.file]);
 					measured[implementation].push(m);
 					log(
 						`  run ${run + 1}/${runs} ${implementation}${archive.label}: ${Math.round(m.timeMs)} ms, peak RSS +${mb(m.peakRssBytes)} MB, heap +${mb(m.peakHeapBytes)} MB`,
@@ -147,7 +159,23 @@ export async function runArchiveBench(options: ArchiveBenchOptions = {}): Promis
 		return report;
 	} finally {
 		for (const file of temporary) fs.rmSync(file, { force: true });
+		await bench?.close(); // also removes the sandbox's archive
 	}
+}
+
+/** The archive with codes.csv rewritten so that every value is in double quotes (values hold no quote or comma). */
+export function quoteEveryValue(zip: Buffer): Buffer {
+	const archive = new AdmZip(zip);
+	const entry = archive.getEntries().find((e) => e.name === 'codes.csv');
+	if (!entry) throw new Error('the archive has no codes.csv');
+	const lines = entry.getData().toString('utf8').split('\n');
+	for (let i = 0; i < lines.length; i++) {
+		if (lines[i] === '') continue;
+		const cr = lines[i].endsWith('\r') ? '\r' : '';
+		lines[i] = `"${lines[i].slice(0, lines[i].length - cr.length).split(',').join('","')}"${cr}`;
+	}
+	archive.updateFile(entry, Buffer.from(lines.join('\n'), 'utf8'));
+	return archive.toBuffer();
 }
 
 function summarize(name: string, implementation: Implementation, runs: ChildMeasurement[]): VariantSummary {
@@ -185,8 +213,7 @@ function printReport(report: ArchiveBenchReport, runs: number): void {
 				.join(', '),
 		]);
 	}
-	const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-	for (const row of rows) console.log(row.map((cell, i) => (i === 0 || i === 7 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+	for (const line of formatTable(rows, [0, 7])) console.log(line);
 	for (const v of report.variants) {
 		const render = v.runs.map((r) => r.renderAllBatchesMs).filter((ms): ms is number => ms !== undefined);
 		if (render.length) {
@@ -199,45 +226,13 @@ function printReport(report: ArchiveBenchReport, runs: number): void {
 	}
 }
 
-function measureInChild(implementation: Implementation, zipFile: string): ChildMeasurement {
-	const out = execFileSync(process.execPath, ['--expose-gc', __filename, '--child', implementation, zipFile], {
-		encoding: 'utf8',
-		maxBuffer: 16 * 1024 * 1024,
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
-	const line = out.trim().split('\n').pop()!;
-	return JSON.parse(line) as ChildMeasurement;
-}
-
 // ---------------------------------------------------------------- child process
 
-const SAMPLER = `
-const { parentPort } = require('node:worker_threads');
-let peak = 0;
-const sample = () => { const rss = process.memoryUsage.rss(); if (rss > peak) peak = rss; };
-const timer = setInterval(sample, 2);
-parentPort.on('message', (m) => {
-	if (m === 'reset') { peak = 0; sample(); parentPort.postMessage('ready'); }
-	if (m === 'stop') { clearInterval(timer); sample(); parentPort.postMessage(peak); parentPort.close(); }
-});
-`;
-
 async function child(implementation: Implementation, zipFile: string): Promise<void> {
-	const gc = (globalThis as { gc?: () => void }).gc;
-	if (!gc) throw new Error('run the child with node --expose-gc');
+	const gc = requireGc();
 	const zip = fs.readFileSync(zipFile);
-	const sampler = new Worker(SAMPLER, { eval: true });
-	await ask(sampler, 'reset');
-	gc();
-	gc();
-	const heapNow = () => {
-		const m = process.memoryUsage();
-		return m.heapUsed + m.external;
-	};
-	const startRss = process.memoryUsage.rss();
-	const startHeap = heapNow();
-	const kernelPeak = resetKernelPeak();
-	await ask(sampler, 'reset');
+	const probe = await startPeakRssProbe(gc);
+	const { startRss, startHeap } = probe;
 
 	let peakHeap = startHeap;
 	const phasesMs: Record<string, number> = {};
@@ -253,8 +248,7 @@ async function child(implementation: Implementation, zipFile: string): Promise<v
 	const { result, codes, batches } = operate(implementation, zip, checkpoint);
 	const timeMs = performance.now() - started;
 
-	const sampledPeak = (await ask(sampler, 'stop')) as number;
-	const peakRss = Math.max(sampledPeak, kernelPeak ? readKernelPeak() : 0);
+	const peakRss = await probe.stop();
 	gc();
 	gc();
 	const retained = heapNow() - startHeap;
@@ -302,62 +296,14 @@ function operate(
 	return { result: parsed, codes: parsed.codeCount, batches: parsed.batches.length };
 }
 
-function ask(worker: Worker, message: string): Promise<unknown> {
-	return new Promise((resolve) => {
-		worker.once('message', resolve);
-		worker.postMessage(message);
-	});
-}
-
-/** Resets the kernel's peak RSS of this process (Linux); false where that is not possible. */
-function resetKernelPeak(): boolean {
-	try {
-		fs.writeFileSync('/proc/self/clear_refs', '5');
-		return readKernelPeak() > 0;
-	} catch {
-		return false;
-	}
-}
-
-function readKernelPeak(): number {
-	try {
-		const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-		return match ? Number(match[1]) * 1024 : 0;
-	} catch {
-		return 0;
-	}
-}
-
-// ---------------------------------------------------------------- helpers
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = sorted.length >> 1;
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function mb(bytes: number): string {
-	return (bytes / 1024 / 1024).toFixed(1);
-}
-
-function argValue(args: string[], name: string): string | undefined {
-	const i = args.indexOf(name);
-	return i >= 0 ? args[i + 1] : undefined;
-}
-
 if (require.main === module) {
 	const args = process.argv.slice(2);
 	if (args[0] === '--child') {
-		child(args[1] as Implementation, args[2]).catch((error) => {
-			console.error(error);
-			process.exit(1);
-		});
+		childMain(() => child(args[1] as Implementation, args[2]));
 	} else {
-		const codes = argValue(args, '--codes');
-		const runs = argValue(args, '--runs');
 		runArchiveBench({
-			codes: codes ? Number(codes) : undefined,
-			runs: runs ? Number(runs) : undefined,
+			codes: numberArg(args, '--codes'),
+			runs: numberArg(args, '--runs'),
 			quoted: args.includes('--quoted'),
 			zipPath: argValue(args, '--zip'),
 		}).then(

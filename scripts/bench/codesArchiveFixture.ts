@@ -1,6 +1,6 @@
 /**
- * Builds codes.csv files and codes archives in the layout of SPEC section 3, for the unit tests and the benchmark.
- * (A stand-in until the sandbox in test/sandbox/ offers the same; then the benchmark takes its archives from there.)
+ * Builds codes.csv files and codes archives in the layout of SPEC section 3, for the unit tests
+ * (test/unit/archive.test.ts, codesCsv.test.ts). The benchmarks take their archives from the sandbox (sandboxWorkOrder.ts).
  *
  * Row shape: `<extended id>,<serial>,<sequence>,<batch>,HTTPS://QR2.CH/Q/<extended id>`, for example
  * `k3v9q0m2x7c4b1n,00000042,0000042,1,HTTPS://QR2.CH/Q/k3v9q0m2x7c4b1n`: about 70 bytes a code.

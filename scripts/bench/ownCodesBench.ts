@@ -21,17 +21,16 @@
  *   - retained: heapUsed + external after a full GC with the result still held (what the output costs later).
  * Reported: the median over the runs (default 3) of each figure, and the input size.
  *
- * Standalone: npx tsc -p tsconfig.tools.json && node build/scripts/bench/ownCodesBench.js [--rows 1000000] [--runs 3]
+ * Standalone: npx tsc -p scripts/bench && node build/scripts/bench/ownCodesBench.js [--rows 1000000] [--runs 3]
  * From code (e.g. a top-level `npm run bench`): `await runOwnCodesBench()` returns the figures.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { parse } from 'csv-parse/sync';
 
 import { ID_PATTERN, buildFromFile } from '../../nodes/Scantrust/codes/ownCodes';
+import { childMain, compiledScript, formatTable, heapNow, mb, measureInChild, median, numberArg, requireGc, startPeakRssProbe } from './measure';
 
 export type OwnCodesVariant = 'bare' | 'ours' | 'ours split';
 
@@ -105,7 +104,7 @@ export async function runOwnCodesBench(options: OwnCodesBenchOptions = {}): Prom
 	const log = (line: string) => {
 		if (print) console.log(line);
 	};
-	const script = childScript();
+	const script = compiledScript(__filename);
 	const data = makeOwnCodesCsv(rows);
 	const file = path.join(os.tmpdir(), `scantrust-owncodes-bench-${process.pid}-${rows}.csv`);
 	fs.writeFileSync(file, data);
@@ -116,7 +115,7 @@ export async function runOwnCodesBench(options: OwnCodesBenchOptions = {}): Prom
 			// Rotate the order so that drift of the machine hits all variants alike.
 			for (let k = 0; k < VARIANTS.length; k++) {
 				const variant = VARIANTS[(k + run) % VARIANTS.length];
-				const m = measureInChild(script, variant, file);
+				const m = await measureInChild<OwnCodesChildMeasurement>(script, [variant, file]);
 				measured.get(variant)!.push(m);
 				log(`  run ${run + 1}/${runs} ${variant}: ${Math.round(m.timeMs)} ms, peak RSS +${mb(m.peakRssBytes)} MB, heap after +${mb(m.heapAfterBytes)} MB`);
 			}
@@ -163,40 +162,11 @@ function printReport(report: OwnCodesBenchReport): void {
 			v.variant === 'bare' ? '-' : mb(v.outputBytes),
 		]);
 	}
-	const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-	for (const row of table) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+	for (const line of formatTable(table)) console.log(line);
 	console.log('');
 }
 
-/** The compiled .js of this file: the child must be plain JavaScript. */
-function childScript(): string {
-	if (__filename.endsWith('.js')) return __filename;
-	const built = path.resolve(__dirname, '../../build/scripts/bench/ownCodesBench.js');
-	if (!fs.existsSync(built)) throw new Error(`compile first: npx tsc -p tsconfig.tools.json (missing ${built})`);
-	return built;
-}
-
-function measureInChild(script: string, variant: OwnCodesVariant, file: string): OwnCodesChildMeasurement {
-	const out = execFileSync(process.execPath, ['--expose-gc', script, '--child', variant, file], {
-		encoding: 'utf8',
-		maxBuffer: 16 * 1024 * 1024,
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
-	return JSON.parse(out.trim().split('\n').pop()!) as OwnCodesChildMeasurement;
-}
-
 // ---------------------------------------------------------------- child process
-
-const SAMPLER = `
-const { parentPort } = require('node:worker_threads');
-let peak = 0;
-const sample = () => { const rss = process.memoryUsage.rss(); if (rss > peak) peak = rss; };
-const timer = setInterval(sample, 2);
-parentPort.on('message', (m) => {
-	if (m === 'reset') { peak = 0; sample(); parentPort.postMessage('ready'); }
-	if (m === 'stop') { clearInterval(timer); sample(); parentPort.postMessage(peak); parentPort.close(); }
-});
-`;
 
 /** The naive reference: parse everything into arrays of strings, check ids with the regex, Set for duplicates. */
 function bare(data: Buffer): { codes: number; result: unknown } {
@@ -214,21 +184,10 @@ function bare(data: Buffer): { codes: number; result: unknown } {
 }
 
 async function child(variant: OwnCodesVariant, file: string): Promise<void> {
-	const gc = (globalThis as { gc?: () => void }).gc;
-	if (!gc) throw new Error('run the child with node --expose-gc');
+	const gc = requireGc();
 	const data = fs.readFileSync(file);
-	const sampler = new Worker(SAMPLER, { eval: true });
-	await ask(sampler, 'reset');
-	gc();
-	gc();
-	const heapNow = () => {
-		const m = process.memoryUsage();
-		return m.heapUsed + m.external;
-	};
-	const startRss = process.memoryUsage.rss();
-	const startHeap = heapNow();
-	const kernelPeak = resetKernelPeak();
-	await ask(sampler, 'reset');
+	const probe = await startPeakRssProbe(gc);
+	const { startRss, startHeap } = probe;
 
 	const started = performance.now();
 	let result: unknown;
@@ -252,8 +211,7 @@ async function child(variant: OwnCodesVariant, file: string): Promise<void> {
 	const timeMs = performance.now() - started;
 	const heapAfter = heapNow() - startHeap;
 
-	const sampledPeak = (await ask(sampler, 'stop')) as number;
-	const peakRss = Math.max(sampledPeak, kernelPeak ? readKernelPeak() : 0);
+	const peakRss = await probe.stop();
 	gc();
 	gc();
 	const retained = heapNow() - startHeap;
@@ -271,63 +229,12 @@ async function child(variant: OwnCodesVariant, file: string): Promise<void> {
 	process.stdout.write(JSON.stringify(measurement) + '\n');
 }
 
-function ask(worker: Worker, message: string): Promise<unknown> {
-	return new Promise((resolve) => {
-		worker.once('message', resolve);
-		worker.postMessage(message);
-	});
-}
-
-/** Resets the kernel's peak RSS of this process (Linux); false where that is not possible. */
-function resetKernelPeak(): boolean {
-	try {
-		fs.writeFileSync('/proc/self/clear_refs', '5');
-		return readKernelPeak() > 0;
-	} catch {
-		return false;
-	}
-}
-
-function readKernelPeak(): number {
-	try {
-		const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-		return match ? Number(match[1]) * 1024 : 0;
-	} catch {
-		return 0;
-	}
-}
-
-// ---------------------------------------------------------------- helpers
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = sorted.length >> 1;
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function mb(bytes: number): string {
-	return (bytes / 1024 / 1024).toFixed(1);
-}
-
-function argValue(args: string[], name: string): string | undefined {
-	const i = args.indexOf(name);
-	return i >= 0 ? args[i + 1] : undefined;
-}
-
 if (require.main === module) {
 	const args = process.argv.slice(2);
 	if (args[0] === '--child') {
-		child(args[1] as OwnCodesVariant, args[2]).then(
-			() => process.exit(0),
-			(error) => {
-				console.error(error);
-				process.exit(1);
-			},
-		);
+		childMain(() => child(args[1] as OwnCodesVariant, args[2]));
 	} else {
-		const rows = argValue(args, '--rows');
-		const runs = argValue(args, '--runs');
-		runOwnCodesBench({ rows: rows ? Number(rows) : undefined, runs: runs ? Number(runs) : undefined }).catch((error) => {
+		runOwnCodesBench({ rows: numberArg(args, '--rows'), runs: numberArg(args, '--runs') }).catch((error) => {
 			console.error(error);
 			process.exit(2);
 		});

@@ -5,12 +5,17 @@
  * Only what a server would hold is provided here: the credential store and the node type registry.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
-process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'scantrust-n8n-'));
+if (!process.env.N8N_USER_FOLDER) {
+	// n8n-core keeps binary data and settings under the user folder: one per process, removed at exit.
+	const userFolder = mkdtempSync(join(tmpdir(), 'scantrust-n8n-'));
+	process.env.N8N_USER_FOLDER = userFolder;
+	process.on('exit', () => rmSync(userFolder, { recursive: true, force: true }));
+}
 // n8n-core logs every node error; the tests assert on them instead.
 process.env.N8N_LOG_LEVEL ??= 'silent';
 

@@ -6,7 +6,9 @@
  *   2. Work Order > Download end to end through n8n-core against the sandbox, same work order
  *      (downloadOperationBench), with default options and without attachments;
  *   3. own codes validate-and-build of 1,000,000 ids (ownCodesBench);
- *   4. Code Upload > Upload round trip of 1,000,000 ids against the sandbox (uploadBench).
+ *   4. Code Upload > Upload round trip of 1,000,000 ids against the sandbox (uploadBench);
+ *   5. Work Order > Download of the same size in a real n8n (realN8nBench), against the figure of the chain a user
+ *      builds without this package; PASS/FAIL: at least 5x faster, at most a third of its peak memory.
  * 1 and 2 share one sandbox (started here) and its work order; 4 starts its own.
  *
  * node build/scripts/bench/index.js [--codes 1000000] [--rows 1000000] [--runs 3] [--e2e-runs 1]
@@ -22,8 +24,9 @@ import { argValue, formatTable, mb, numberArg, seconds } from './measure';
 import { runOwnCodesBench, type OwnCodesBenchReport } from './ownCodesBench';
 import { startBenchSandbox } from './sandboxWorkOrder';
 import { runUploadBench, type UploadBenchReport } from './uploadBench';
+import { formatRealN8nReport, runRealN8nBench, type RealN8nBenchFigures } from './realN8nBench';
 
-const BENCHMARKS = ['archive', 'download', 'owncodes', 'upload'] as const;
+const BENCHMARKS = ['archive', 'download', 'owncodes', 'upload', 'n8n'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -39,6 +42,7 @@ export interface BenchResults {
 	download?: DownloadOperationBenchReport;
 	ownCodes?: OwnCodesBenchReport;
 	upload?: UploadBenchReport;
+	realN8n?: RealN8nBenchFigures;
 	errors: { benchmark: Benchmark; error: unknown }[];
 	elapsedMs: number;
 }
@@ -94,6 +98,13 @@ export async function runAllBenchmarks(options: BenchOptions = {}): Promise<Benc
 		await attempt('upload', async () => {
 			// validate-and-build is measured by the own codes benchmark above
 			results.upload = await runUploadBench({ rows, buildBench: false });
+		});
+	}
+	if (selected.has('n8n')) {
+		heading('Work Order > Download in a real n8n, against the chain without this package');
+		await attempt('n8n', async () => {
+			results.realN8n = await runRealN8nBench({ quantity: codes, log: (line) => console.log(line) });
+			console.log('\n' + formatRealN8nReport(results.realN8n));
 		});
 	}
 	results.elapsedMs = performance.now() - started;
@@ -167,6 +178,24 @@ export function printSummary(results: BenchResults): boolean {
 					`process+wait ${seconds(r.processAndWaitMs)} s; ${r.uploadFiles} file(s), ${mb(r.uploadedBytes)} MB`,
 			]);
 		}
+	}
+	const real = results.realN8n;
+	if (real) {
+		const bench = `real n8n download ${real.headline.codes.toLocaleString('en-US')}`;
+		table.push([
+			bench,
+			'ours (import + execute)',
+			`${seconds(real.headline.importMs + real.headline.executeMs)} s`,
+			mb(real.headline.peakTreeRssBytes),
+			`node ${seconds(real.headline.nodeMs)} s, ${real.headline.batches} batches`,
+		]);
+		table.push([bench, 'chain without this package', `${seconds(real.chain.wallMs)} s`, mb(real.chain.peakBytes), 'n8n-runtime.md']);
+		checks.push({ name: 'real n8n time', pass: real.pass.time, text: `${real.speedup.toFixed(1)}x faster than the chain (limit >= 5)` });
+		checks.push({
+			name: 'real n8n memory',
+			pass: real.pass.memory,
+			text: `${(real.memoryFraction * 100).toFixed(0)}% of the chain's peak (limit <= 33%)`,
+		});
 	}
 	for (const line of formatTable(table, [0, 1, 4])) console.log(line.trimEnd());
 	console.log('');

@@ -221,23 +221,36 @@ export function runN8nCli(
 		timeoutMs?: number;
 		onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 		keepStdout?: boolean;
+		/**
+		 * Send n8n's stdout to this file and read it once n8n has exited. n8n exits right after logging a command's
+		 * result; through a pipe the end of a big result (a few MB and more, e.g. `execute --rawOutput`) is lost,
+		 * while writes to a file are synchronous and complete. `onLine` then sees stdout only after the exit.
+		 */
+		stdoutFile?: string;
 	},
 ): Promise<CliResult> {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
-		const child = spawn(inst.nodeBin, [inst.n8nBin, ...args], {
-			cwd: o.cwd ?? o.env.N8N_USER_FOLDER ?? process.cwd(),
-			env: o.env,
-			stdio: ['ignore', 'pipe', 'pipe'],
-			detached: true,
-		});
+		const outFd = o.stdoutFile ? fs.openSync(o.stdoutFile, 'w', 0o600) : undefined;
+		let child;
+		try {
+			child = spawn(inst.nodeBin, [inst.n8nBin, ...args], {
+				cwd: o.cwd ?? o.env.N8N_USER_FOLDER ?? process.cwd(),
+				env: o.env,
+				stdio: ['ignore', outFd ?? 'pipe', 'pipe'],
+				detached: true,
+			});
+		} finally {
+			if (outFd !== undefined) fs.closeSync(outFd);
+		}
 		const out: string[] = [];
 		const err: string[] = [];
 		const keep = o.keepStdout !== false;
-		onLines(child.stdout!, (l) => {
+		const onOut = (l: string) => {
 			if (keep) out.push(l);
 			o.onLine?.(l, 'stdout');
-		});
+		};
+		if (child.stdout) onLines(child.stdout, onOut);
 		onLines(child.stderr!, (l) => {
 			err.push(l);
 			o.onLine?.(l, 'stderr');
@@ -261,17 +274,26 @@ export function runN8nCli(
 			untrack();
 			reject(new Error(`cannot run n8n (${inst.nodeBin} ${inst.n8nBin}): ${e.message}`));
 		});
-		child.on('close', (code, signal) => {
+		child.on('close', async (code, signal) => {
+			const ms = Date.now() - started;
 			if (timer) clearTimeout(timer);
 			untrack();
 			// the task runner n8n starts may outlive it: end the whole process group
 			killGroup(child.pid, 'SIGKILL');
+			if (o.stdoutFile) {
+				await new Promise<void>((done) => {
+					const stream = fs.createReadStream(o.stdoutFile!);
+					stream.on('error', () => done());
+					stream.on('close', () => done());
+					onLines(stream, onOut);
+				});
+			}
 			const res: CliResult = {
 				code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : -1),
 				signal: signal ?? undefined,
 				stdout: out.join('\n'),
 				stderr: err.join('\n'),
-				ms: Date.now() - started,
+				ms,
 			};
 			if (timedOut) {
 				reject(

@@ -4,7 +4,8 @@
  *   n8n import:workflow --separate --input=<dir>
  *   N8N_LOG_FORMAT=json n8n execute --id=<id> --rawOutput
  * The run's result is the last JSON log line whose message parses to an object with `data.resultData`
- * (logged at level info, also when the run fails). When a run fails before its first node nothing is printed:
+ * (logged at level info, also when the run fails). n8n's stdout goes to a file, read after the exit: through a
+ * pipe the end of a big result was lost when n8n exited. When a run fails before its first node nothing is printed:
  * the execution is then read from n8n's SQLite database (with Node 24 and n8n's own sqlite3).
  *
  * `n8n execute` only starts from a Manual Trigger (or Execute Workflow Trigger) and runs in mode `cli`, where a
@@ -116,9 +117,13 @@ export async function executeWorkflowCli(opts: ExecuteWorkflowOptions): Promise<
 		const importMs = Date.now() - importStart;
 
 		let resultText: string | undefined;
+		// stdout through a file: through a pipe, n8n's exit cuts off a big result (see runN8nCli's stdoutFile)
+		fs.mkdirSync(tmpDir, { recursive: true });
+		const stdoutFile = path.join(tmpDir, `execute-${process.pid}-${Date.now()}.out`);
 		const r = await runN8nCli(inst, ['execute', `--id=${workflowId}`, '--rawOutput'], {
 			env,
 			keepStdout: false,
+			stdoutFile,
 			timeoutMs: opts.timeoutMs ?? 15 * 60_000,
 			onLine: (line, stream) => {
 				opts.onLog?.(line, stream);
@@ -129,7 +134,7 @@ export async function executeWorkflowCli(opts: ExecuteWorkflowOptions): Promise<
 				}
 				keepLog(msg);
 			},
-		});
+		}).finally(() => fs.rmSync(stdoutFile, { force: true }));
 
 		const base = { workflowId: workflowId!, exitCode: r.code, executeMs: r.ms, importMs, logs, userFolder };
 		if (resultText) {

@@ -1,0 +1,247 @@
+/**
+ * The example workflows of examples/ in a real n8n (2.41.1 on Node 24, the cached install of scripts/n8n) with this
+ * package loaded from dist/ as the community package n8n-nodes-scantrust, against the Scantrust sandbox running in
+ * this process. One n8n for the whole file (about 10-15 s to start); `npm run demo` (n8n execute, no server) runs too.
+ *
+ * If n8n cannot be installed, every test here fails with the installer's message: these tests never skip.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { runDemo } from '../../scripts/demo';
+import { PACKAGE_NAME } from '../../scripts/n8n/env';
+import { ensureN8n, type N8nInstallation } from '../../scripts/n8n/install';
+import { startN8n, type N8nInstance, type PreparedWorkflow } from '../../scripts/n8n/instance';
+import {
+	CREDENTIAL_NAME,
+	CREDENTIAL_TYPE,
+	EXAMPLE,
+	exampleFiles,
+	fileAccessEnv,
+	loadExample,
+	nodeOutput,
+	sandboxCredentialData,
+	withNodeParameters,
+	withSettings,
+} from '../../scripts/n8n/scantrust';
+import { BATCH_SIZE, INGESTION_STATUS, startSandbox, type Sandbox } from '../sandbox';
+import { ensurePackageBuilt } from './packageBuild';
+
+// A first install downloads ~2.9 GB and compiles sqlite3 (4-8 minutes); afterwards it is cached.
+const INSTALL_TIMEOUT = 30 * 60_000;
+jest.setTimeout(3 * 60_000);
+
+/** Codes ordered by the CSV example here: two full batches and one of 5,000. */
+const QUANTITY = 2 * BATCH_SIZE + 5_000;
+
+const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
+
+describe('example workflows in a real n8n', () => {
+	let installation: N8nInstallation;
+	let sandbox: Sandbox;
+	let n8n: N8nInstance;
+	let outDir: string;
+	let credentialId: string;
+	const wf: Record<'orderCsv' | 'codesReadyEmail' | 'uploadOwnCodes', PreparedWorkflow> = {} as never;
+
+	beforeAll(async () => {
+		ensurePackageBuilt(log);
+		const t0 = Date.now();
+		try {
+			installation = await ensureN8n({ onProgress: log });
+		} catch (err) {
+			throw new Error(
+				`The end-to-end tests need a real n8n, and installing it failed. They do not skip: fix the install ` +
+					`(or run the other suites with \`npx jest test/unit test/integration\`).\n${(err as Error).message}`,
+			);
+		}
+		sandbox = await startSandbox({ generationDelayMs: 300, ingestionDelayMs: 300 });
+		outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scantrust-e2e-csv-'));
+		n8n = await startN8n({ installation, env: fileAccessEnv([outDir]) });
+		await n8n.setupOwner();
+		credentialId = (
+			await n8n.createCredential({ name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox) })
+		).id;
+
+		// The examples as shipped, with the values their sticky notes say to change, and quick polling for the sandbox.
+		const a = withSettings(loadExample(EXAMPLE.orderCsv.file), { quantity: QUANTITY, outputFolder: outDir });
+		withNodeParameters(a, EXAMPLE.orderCsv.create, { pollInterval: 0.5 });
+		wf.orderCsv = await n8n.createWorkflow(a);
+		wf.codesReadyEmail = await n8n.createWorkflow(loadExample(EXAMPLE.codesReadyEmail.file));
+		const c = loadExample(EXAMPLE.uploadOwnCodes.file);
+		withNodeParameters(c, EXAMPLE.uploadOwnCodes.process, { pollInterval: 0.5 });
+		wf.uploadOwnCodes = await n8n.createWorkflow(c);
+		log(`n8n (${installation.cached ? 'cached' : 'just installed'}) ready with the examples in ${Date.now() - t0} ms at ${n8n.url}`);
+	}, INSTALL_TIMEOUT);
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await sandbox?.close();
+		if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+	});
+
+	describe('the example files', () => {
+		const files = exampleFiles();
+
+		it('are the three documented examples', () => {
+			expect(files.map((f) => path.basename(f))).toEqual([
+				EXAMPLE.orderCsv.file,
+				EXAMPLE.codesReadyEmail.file,
+				EXAMPLE.uploadOwnCodes.file,
+			]);
+		});
+
+		it.each(files.map((f) => [path.basename(f), f]))('%s imports anywhere: no workflow id, credential by name, known node types', (_name, file) => {
+			const w = loadExample(file);
+			expect(w.id).toBeUndefined();
+			expect(typeof w.name).toBe('string');
+			const names = w.nodes.map((n) => n.name);
+			expect(new Set(names).size).toBe(names.length);
+			expect(new Set(w.nodes.map((n) => n.id)).size).toBe(w.nodes.length);
+			const ours = w.nodes.filter((n) => n.type.startsWith(`${PACKAGE_NAME}.`));
+			expect(ours.length).toBeGreaterThan(0);
+			for (const n of ours) {
+				expect([`${PACKAGE_NAME}.scantrust`, `${PACKAGE_NAME}.scantrustTrigger`]).toContain(n.type);
+				expect(n.credentials).toEqual({ [CREDENTIAL_TYPE]: expect.objectContaining({ name: CREDENTIAL_NAME }) });
+			}
+			for (const n of w.nodes.filter((x) => !x.type.startsWith(`${PACKAGE_NAME}.`))) {
+				expect(n.type).toMatch(/^n8n-nodes-base\./);
+				expect(n.credentials).toBeUndefined();
+			}
+			// every connection points at an existing node
+			for (const [from, outputs] of Object.entries(w.connections ?? {})) {
+				expect(names).toContain(from);
+				for (const target of Object.values(outputs as Record<string, Array<Array<{ node: string }>>>).flat(2)) {
+					expect(names).toContain(target.node);
+				}
+			}
+			expect(w.nodes.some((n) => n.type === 'n8n-nodes-base.stickyNote')).toBe(true);
+		});
+	});
+
+	it('loads the package and links the examples to the imported credential by its name', async () => {
+		const types = (await n8n.nodeTypes()).map((t) => t.name);
+		expect(types).toEqual(expect.arrayContaining([`${PACKAGE_NAME}.scantrust`, `${PACKAGE_NAME}.scantrustTrigger`]));
+		for (const w of Object.values(wf)) {
+			const saved = await n8n.rest<{ nodes: Array<{ type: string; credentials?: Record<string, { id: string }> }> }>(
+				'GET',
+				`/rest/workflows/${w.id}`,
+			);
+			for (const node of saved.nodes.filter((n) => n.type.startsWith(PACKAGE_NAME))) {
+				expect(node.credentials?.[CREDENTIAL_TYPE]?.id).toBe(credentialId);
+			}
+		}
+	});
+
+	it('tests the credential: OK with the right token, an error with a wrong one', async () => {
+		expect(await n8n.testCredential({ id: credentialId, type: CREDENTIAL_TYPE })).toEqual(
+			expect.objectContaining({ status: 'OK' }),
+		);
+		const wrong = await n8n.testCredential({ id: credentialId, type: CREDENTIAL_TYPE, data: { token: 'wrong-token' } });
+		expect(wrong.status).toBe('Error');
+		expect(wrong.message).not.toContain('wrong-token');
+	});
+
+	it('(a) creates a work order, waits, downloads it per batch and writes one CSV per batch', async () => {
+		const r = await n8n.runWorkflowManually(wf.orderCsv.id, EXAMPLE.orderCsv.trigger);
+		expect(r.error).toBeUndefined();
+		expect(r.status).toBe('success');
+
+		const created = nodeOutput(r.runData, EXAMPLE.orderCsv.create).map((i) => i.json);
+		expect(created).toHaveLength(1);
+		const id = Number(created[0].id);
+		const workOrder = sandbox.state.workOrders.find((w) => w.id === id);
+		expect(workOrder).toEqual(expect.objectContaining({ quantity: QUANTITY }));
+
+		const codes = sandbox.codesFor(id);
+		const batches = nodeOutput(r.runData, EXAMPLE.orderCsv.download).map((i) => i.json);
+		expect(batches.map((b) => [b.workOrderId, b.batch, b.codeCount])).toEqual([
+			[id, 1, BATCH_SIZE],
+			[id, 2, BATCH_SIZE],
+			[id, 3, 5_000],
+		]);
+		const first = (batches[0].codes as Array<Record<string, string>>)[0];
+		expect(first).toEqual({
+			extendedId: codes[0].extendedId,
+			serialNumber: codes[0].serialNumber,
+			sequenceNumber: codes[0].sequenceNumber,
+			url: codes[0].url,
+		});
+
+		const written = nodeOutput(r.runData, EXAMPLE.orderCsv.write).map((i) => String(i.json.fileName));
+		expect(written).toEqual([1, 2, 3].map((b) => path.join(outDir, `work-order-${id}-batch-${b}.csv`)));
+		let offset = 0;
+		for (const [index, file] of written.entries()) {
+			const lines = fs.readFileSync(file, 'utf8').trimEnd().split(/\r?\n/);
+			const rows = lines.slice(1);
+			expect(rows).toHaveLength(Number(batches[index].codeCount));
+			expect(rows[0].split(',')[0]).toBe(codes[offset].extendedId);
+			expect(rows[rows.length - 1].split(',')[0]).toBe(codes[offset + rows.length - 1].extendedId);
+			offset += rows.length;
+		}
+		expect(offset).toBe(QUANTITY);
+	});
+
+	it('(b) the codes-ready trigger polls once in manual mode; the newest ready work order is downloaded, the disabled e-mail node is skipped', async () => {
+		const ready = sandbox.createWorkOrder({ template: 102, quantity: 25_000 });
+		sandbox.completeGeneration(ready.id);
+
+		const r = await n8n.runWorkflowManually(wf.codesReadyEmail.id, EXAMPLE.codesReadyEmail.trigger);
+		expect(r.error).toBeUndefined();
+		expect(r.status).toBe('success');
+		expect(r.mode).toBe('manual');
+
+		const triggered = nodeOutput(r.runData, EXAMPLE.codesReadyEmail.trigger).map((i) => i.json);
+		expect(triggered).toEqual([expect.objectContaining({ id: ready.id })]);
+		const batches = nodeOutput(r.runData, EXAMPLE.codesReadyEmail.download);
+		expect(batches.map((i) => [i.json.workOrderId, i.json.batch, i.json.codeCount])).toEqual([
+			[ready.id, 1, BATCH_SIZE],
+			[ready.id, 2, 5_000],
+		]);
+		// the attachment the e-mail node would send: the batch CSV in binary "data"
+		expect(batches[0].binary?.data).toEqual(
+			expect.objectContaining({ fileName: `work-order-${ready.id}-batch-1.csv`, mimeType: 'text/csv' }),
+		);
+		// disabled: n8n passes the items through without running it (no SMTP credential needed, nothing sent)
+		const saved = await n8n.rest<{ nodes: Array<{ name: string; disabled?: boolean }> }>('GET', `/rest/workflows/${wf.codesReadyEmail.id}`);
+		expect(saved.nodes.find((n) => n.name === EXAMPLE.codesReadyEmail.email)?.disabled).toBe(true);
+		const email = r.runData[EXAMPLE.codesReadyEmail.email] ?? [];
+		expect(email.some((run) => run.error)).toBe(false);
+		expect(nodeOutput(r.runData, EXAMPLE.codesReadyEmail.email).map((i) => i.json)).toEqual(batches.map((i) => i.json));
+	});
+
+	it('(c) uploads spreadsheet rows, processes them and waits until Scantrust has created the codes', async () => {
+		const r = await n8n.runWorkflowManually(wf.uploadOwnCodes.id, EXAMPLE.uploadOwnCodes.trigger);
+		expect(r.error).toBeUndefined();
+		expect(r.status).toBe('success');
+
+		const rows = nodeOutput(r.runData, EXAMPLE.uploadOwnCodes.rows).map((i) => i.json);
+		expect(rows).toHaveLength(10);
+		const uploaded = nodeOutput(r.runData, EXAMPLE.uploadOwnCodes.upload).map((i) => i.json);
+		expect(uploaded).toEqual([
+			expect.objectContaining({ codeCount: 10, processed: false, part: 1, parts: 1, status: INGESTION_STATUS.uploading }),
+		]);
+		const recordKey = String(uploaded[0].recordKey);
+		const processed = nodeOutput(r.runData, EXAMPLE.uploadOwnCodes.process).map((i) => i.json);
+		expect(processed).toHaveLength(1);
+		expect(JSON.stringify(processed[0])).toContain(recordKey);
+		expect(sandbox.state.ingestionRecords.find((x) => x.key === recordKey)?.status).toBe(INGESTION_STATUS.finished);
+		for (const row of rows) expect(sandbox.state.knownCodeIds.has(String(row.id))).toBe(true);
+		const ingested = sandbox.state.ingestedCodes.get(recordKey) ?? [];
+		expect(ingested.map((x) => x.pallet_number)).toEqual(rows.map((x) => x.pallet_number));
+	});
+
+	it('npm run demo: the CSV example runs headlessly (n8n execute) and reports each batch', async () => {
+		const demoDir = path.join(outDir, 'demo');
+		const r = await runDemo({ installation, sandbox, quantity: BATCH_SIZE + 1, outputFolder: demoDir, log });
+		const codes = sandbox.codesFor(r.workOrderId);
+		expect(r.batches).toEqual([
+			{ workOrderId: r.workOrderId, batch: 1, codeCount: BATCH_SIZE, firstExtendedId: codes[0].extendedId, lastExtendedId: codes[BATCH_SIZE - 1].extendedId },
+			{ workOrderId: r.workOrderId, batch: 2, codeCount: 1, firstExtendedId: codes[BATCH_SIZE].extendedId, lastExtendedId: codes[BATCH_SIZE].extendedId },
+		]);
+		expect(r.files).toEqual([1, 2].map((b) => path.join(demoDir, `work-order-${r.workOrderId}-batch-${b}.csv`)));
+		for (const f of r.files) expect(fs.existsSync(f)).toBe(true);
+		log(`demo: import ${r.importMs} ms, execute ${r.executeMs} ms`);
+	});
+});

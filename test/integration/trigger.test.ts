@@ -1,8 +1,10 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { ScantrustTrigger } from '../../nodes/Scantrust/ScantrustTrigger.node';
-import { PENDING_MAX_DEPTH } from '../../nodes/Scantrust/trigger/cursor';
-import { TRIGGER_PAGE_SIZE } from '../../nodes/Scantrust/trigger/poll';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { ASSUMED_LIST_ORDER, PENDING_MAX_DEPTH } from '../../nodes/Scantrust/trigger/cursor';
+import { POLL_LIMITS, TRIGGER_PAGE_SIZE } from '../../nodes/Scantrust/trigger/poll';
 import { RETRY_POLICY } from '../../nodes/Scantrust/transport/request';
 import { makePollContext, registerNodeType, runPollTick, TRIGGER_TYPE, type DurableCursorStore } from '../helpers/n8nHarness';
 import { useSandbox } from '../helpers/sandboxFixture';
@@ -24,9 +26,10 @@ const listRequests = (requests: RecordedRequest[]) =>
 
 /**
  * An activated trigger: every poll gets a fresh PollContext over the SAME static data object,
- * as the active workflow keeps it between polls.
+ * as the active workflow keeps it between polls. `budgetMs` replaces n8n's poll budget
+ * (getPollBudgetMs, 5 minutes by default); null removes it, as on n8n before 2.41.
  */
-function activeTrigger(parameters: INodeParameters = { event: 'newWorkOrder' }, credentials = env.credentials()) {
+function activeTrigger(parameters: INodeParameters = { event: 'newWorkOrder' }, credentials = env.credentials(), budgetMs?: number | null) {
 	const staticData: IDataObject = {};
 	return {
 		staticData,
@@ -34,6 +37,9 @@ function activeTrigger(parameters: INodeParameters = { event: 'newWorkOrder' }, 
 		async poll(): Promise<{ emitted: IDataObject[]; requests: RecordedRequest[]; returned: unknown }> {
 			const before = env.sandbox.requests.length;
 			const context = makePollContext({ parameters, credentials, mode: 'trigger', staticData });
+			if (budgetMs !== undefined) {
+				Object.defineProperty(context, 'getPollBudgetMs', { value: budgetMs === null ? undefined : () => budgetMs });
+			}
 			const returned = await trigger.poll.call(context);
 			return {
 				emitted: returned === null ? [] : returned[0].map((item) => item.json),
@@ -284,6 +290,129 @@ describe('Scantrust Trigger: codes ready', () => {
 		env.sandbox.completeGeneration(waiting.id);
 		expect((await active.poll()).returned).toBeNull();
 		expect(active.cursor()?.pending).toEqual([]);
+	});
+});
+
+describe('Scantrust Trigger: list order (an unverified assumption, checked on every page)', () => {
+	/** The trigger's list (archived ones excluded) oldest first: what Scantrust would send if the order were the other way. */
+	function oldestFirstPage(): IDataObject {
+		const listed = env.sandbox.state.workOrders
+			.filter((w) => !w.is_archived)
+			.sort((a, b) => (a.creation_date === b.creation_date ? a.id - b.id : a.creation_date < b.creation_date ? -1 : 1));
+		return { count: listed.length, next: null, previous: null, results: listed.slice(0, PAGE) };
+	}
+
+	it('a list that comes oldest first fails the poll loudly and moves nothing', async () => {
+		const active = activeTrigger();
+		await active.poll();
+		const three = createMany(3);
+		const before = JSON.parse(JSON.stringify(active.staticData));
+
+		env.sandbox.faults.push({ method: 'GET', path: LIST_PATH, status: 200, body: oldestFirstPage() });
+		const error = await active.poll().catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect((error as NodeOperationError).message).toMatch(/^Scantrust returned the work order list in an unexpected order: work order \d+ \(created .+\) came before work order \d+/);
+		expect((error as NodeOperationError).description).toContain(ASSUMED_LIST_ORDER);
+		expect((error as NodeOperationError).description).toMatch(/list order seems to have changed, so the trigger cannot be sure it misses no work order.*report this/i);
+		expect(active.staticData).toEqual(before);
+
+		// The cursor did not move: once the list is newest first again, nothing was lost.
+		expect(idsOf((await active.poll()).emitted)).toEqual(oldestFirst(three));
+	});
+
+	it('a later page out of order fails the poll too (codesReady), the cursor unchanged', async () => {
+		const active = activeTrigger({ event: 'codesReady' });
+		await active.poll();
+		const ready = Array.from({ length: 25 }, () => createReady());
+		const before = JSON.parse(JSON.stringify(active.staticData));
+
+		const newest = [...ready].reverse();
+		const swapped = [newest[10], newest[9], ...newest.slice(11, 18)]; // the second page, its first two swapped
+		failNthListRequest(2, { status: 200, body: { count: 27, next: `${env.sandbox.apiUrl}${LIST_PATH}?limit=10&offset=19`, previous: null, results: swapped } });
+		await expect(active.poll()).rejects.toThrow(`work order ${newest[10].id} (created ${newest[10].creation_date}) came before work order ${newest[9].id}`);
+		expect(active.staticData).toEqual(before);
+		expect(idsOf((await active.poll()).emitted)).toEqual(oldestFirst(ready));
+	});
+});
+
+describe('Scantrust Trigger: a backlog larger than one poll', () => {
+	const walkPages = POLL_LIMITS.walkPages;
+	afterEach(() => {
+		POLL_LIMITS.walkPages = walkPages;
+	});
+
+	/** Polls until one emits nothing; what each poll emitted. */
+	async function drain(active: ReturnType<typeof activeTrigger>) {
+		const polls: Array<{ emitted: IDataObject[]; requests: RecordedRequest[] }> = [];
+		for (let i = 0; i < 20; i++) {
+			const poll = await active.poll();
+			if (poll.returned === null) return { polls, idle: poll };
+			polls.push(poll);
+		}
+		throw new Error('the trigger never caught up');
+	}
+
+	it("out of n8n's poll budget: caught up oldest first, a slice per poll, each work order once, then idle in one request", async () => {
+		const active = activeTrigger({ event: 'newWorkOrder' }, env.credentials(), 0);
+		await active.poll();
+		const many = createMany(45);
+
+		const { polls, idle } = await drain(active);
+		// A budget of 0 lets the first walk read one page (10), so each poll emits the 10 oldest left.
+		expect(polls.map((p) => p.emitted.length)).toEqual([10, 10, 10, 10, 5]);
+		expect(polls.flatMap((p) => idsOf(p.emitted))).toEqual(oldestFirst(many));
+		// Catching up: the first page, single-item probes for the cursor, the slice above it.
+		expect(polls[0].requests.map((r) => r.query.limit).filter((limit) => limit === '1').length).toBeGreaterThan(0);
+		expect(polls[0].requests.length).toBeLessThan(15);
+		expect(idle.requests).toHaveLength(1);
+		expect((await active.poll()).requests).toHaveLength(1);
+	});
+
+	it('beyond the page cap of one walk: caught up in slices, never stuck, each work order once', async () => {
+		POLL_LIMITS.walkPages = 2;
+		const active = activeTrigger();
+		await active.poll();
+		const many = createMany(45);
+		const { polls, idle } = await drain(active);
+		// Two pages with their overlap make 19 work orders a slice.
+		expect(polls.map((p) => p.emitted.length)).toEqual([19, 19, 7]);
+		expect(polls.flatMap((p) => idsOf(p.emitted))).toEqual(oldestFirst(many));
+		expect(idle.requests).toHaveLength(1);
+	});
+
+	it('catching up shares timestamps across slices without loss or repeats', async () => {
+		const active = activeTrigger({ event: 'newWorkOrder' }, env.credentials(), 0);
+		await active.poll();
+		const many = createMany(30);
+		many.slice(5, 25).forEach((w) => (w.creation_date = '2030-01-01T00:00:00.000000Z')); // 20 at one timestamp
+		const { polls } = await drain(active);
+		expect(polls.length).toBeGreaterThan(1);
+		expect(polls.flatMap((p) => idsOf(p.emitted))).toEqual(oldestFirst(many));
+	});
+
+	it('codesReady: ready work orders and pending ones are emitted once across the slices', async () => {
+		const active = activeTrigger({ event: 'codesReady' }, env.credentials(), 0);
+		await active.poll();
+		const [waiting, stillWaiting] = [create(SSC_TEMPLATE), create(SSC_TEMPLATE)];
+		await active.poll();
+		const ready = Array.from({ length: 25 }, () => createReady());
+		env.sandbox.completeGeneration(waiting.id);
+
+		const { polls } = await drain(active);
+		expect(polls.length).toBeGreaterThan(1);
+		expect(polls.flatMap((p) => idsOf(p.emitted))).toEqual(oldestFirst([waiting, ...ready]));
+		expect(active.cursor()?.pending).toEqual([{ id: String(stillWaiting.id), created: stillWaiting.creation_date }]);
+		env.sandbox.completeGeneration(stillWaiting.id);
+		expect(idsOf((await active.poll()).emitted)).toEqual([stillWaiting.id]);
+	});
+
+	it('on n8n without getPollBudgetMs the poll reads the whole backlog at once', async () => {
+		const active = activeTrigger({ event: 'newWorkOrder' }, env.credentials(), null);
+		await active.poll();
+		const many = createMany(45);
+		const poll = await active.poll();
+		expect(idsOf(poll.emitted)).toEqual(oldestFirst(many));
+		expect(poll.requests.every((r) => r.query.limit === String(TRIGGER_PAGE_SIZE))).toBe(true);
 	});
 });
 

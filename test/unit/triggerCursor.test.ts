@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	advanceCursor,
 	CURSOR_VERSION,
+	isAboveCursor,
 	isNew,
 	needsNextPage,
 	PENDING_MAX_AGE_DAYS,
@@ -16,7 +17,7 @@ import {
 	type TriggerCursor,
 	type TriggerEvent,
 } from '../../nodes/Scantrust/trigger/cursor';
-import { MAX_WALK_RESTARTS, walkList, type ListPage } from '../../nodes/Scantrust/trigger/walkList';
+import { findBoundary, MAX_BOUNDARY_PROBES, MAX_WALK_RESTARTS, walkList, type ListPage } from '../../nodes/Scantrust/trigger/walkList';
 
 const NOW = Date.parse('2026-01-10T12:00:00Z');
 const QUERY = queryFingerprint({ is_archived: 0 });
@@ -131,6 +132,16 @@ describe('advanceCursor: newWorkOrder', () => {
 		const { cursor, emit } = advanceCursor('newWorkOrder', QUERY, first, listed(wo(1, 0)), NOW);
 		expect(emit).toEqual([]);
 		expect(cursor).toEqual(first);
+	});
+});
+
+describe('isAboveCursor', () => {
+	it('holds above the newest timestamp, and at it only above every id seen there (unlike isNew)', () => {
+		const cursor = cursorOf('newWorkOrder', { newest: timeKey(wo(0, 5).creation_date)!, newestIds: ['9', '11'] });
+		const at = (id: number, t = 5) => toListed(wo(id, t), 0)!;
+		expect([at(1, 6), at(12), at(11), at(10), at(9), at(99, 4)].map((w) => isAboveCursor(w, cursor))).toEqual([true, true, false, false, false, false]);
+		expect(isNew(at(10), cursor)).toBe(true); // new, but among the seen ids: not above
+		expect(isAboveCursor(at(1, -100), cursorOf('newWorkOrder', {}))).toBe(true);
 	});
 });
 
@@ -249,7 +260,7 @@ describe('walkList', () => {
 
 	it('reads pages with a one-item overlap, each work order once, newest first', async () => {
 		const { fetchPage, calls } = fakeList(range(1, 25).map((i) => wo(i, i)));
-		const items = await walkList({ fetchPage, pageSize: 10, needsNextPage: all, fail });
+		const { listed: items } = await walkList({ fetchPage, pageSize: 10, needsNextPage: all, fail });
 		expect(ids(items)).toEqual(range(1, 25).reverse());
 		expect(calls.map((c) => c.offset)).toEqual([0, 9, 18]);
 		expect(items.map((i) => i.position)).toEqual(range(0, 24));
@@ -257,7 +268,7 @@ describe('walkList', () => {
 
 	it('stops when asked to', async () => {
 		const { fetchPage, calls } = fakeList(range(1, 25).map((i) => wo(i, i)));
-		const items = await walkList({ fetchPage, pageSize: 10, needsNextPage: () => false, fail });
+		const { listed: items } = await walkList({ fetchPage, pageSize: 10, needsNextPage: () => false, fail });
 		expect(items).toHaveLength(10);
 		expect(calls).toHaveLength(1);
 	});
@@ -266,7 +277,7 @@ describe('walkList', () => {
 		const { fetchPage } = fakeList(range(1, 20).map((i) => wo(i, i)), (call, list) => {
 			if (call === 2) list.push(wo(100, 100), wo(101, 101));
 		});
-		const items = await walkList({ fetchPage, pageSize: 10, needsNextPage: all, fail });
+		const { listed: items } = await walkList({ fetchPage, pageSize: 10, needsNextPage: all, fail });
 		expect(ids(items).filter((id) => id < 100)).toEqual(range(1, 20).reverse());
 		expect(new Set(ids(items)).size).toBe(items.length);
 	});
@@ -275,7 +286,7 @@ describe('walkList', () => {
 		const { fetchPage, calls } = fakeList(range(1, 30).map((i) => wo(i, i)), (call, list) => {
 			if (call === 2) list.splice(0, 3); // three removed from the first page meanwhile
 		});
-		const items = await walkList({ fetchPage, pageSize: 10, needsNextPage: all, fail });
+		const { listed: items } = await walkList({ fetchPage, pageSize: 10, needsNextPage: all, fail });
 		expect(ids(items)).toEqual(list30Without(3));
 		expect(calls.map((c) => c.offset)).toEqual([0, 9, 0, 9, 18]);
 
@@ -295,13 +306,77 @@ describe('walkList', () => {
 
 	it('moves on with one-item pages', async () => {
 		const { fetchPage, calls } = fakeList(range(1, 3).map((i) => wo(i, i)));
-		const items = await walkList({ fetchPage, pageSize: 1, needsNextPage: all, fail });
+		const { listed: items } = await walkList({ fetchPage, pageSize: 1, needsNextPage: all, fail });
 		expect(ids(items)).toEqual([3, 2, 1]);
 		expect(calls.map((c) => c.offset)).toEqual([0, 1, 2]);
+	});
+
+	it('marks a walk that stopEarly ended as incomplete, and starts where asked (restarts too)', async () => {
+		const { fetchPage, calls } = fakeList(range(1, 40).map((i) => wo(i, i)), (call, list) => {
+			if (call === 2) list.splice(0, 2); // shrinks above the next page: restart
+		});
+		const stopEarly = jest.fn((pages: number) => pages >= 2);
+		const walk = await walkList({ fetchPage, pageSize: 10, needsNextPage: all, fail, start: 15, stopEarly });
+		expect(walk.complete).toBe(false);
+		// Pages count restarts: the page after the restart is the second that stopEarly allows.
+		expect(calls.map((c) => c.offset)).toEqual([15, 24, 15]);
+		expect(ids(walk.listed)).toEqual(range(14, 23).reverse());
+		expect(walk.listed[0].position).toBe(15);
+		const whole = await walkList({ fetchPage, pageSize: 10, needsNextPage: () => false, fail, stopEarly: () => true });
+		expect(whole.complete).toBe(true); // needsNextPage said stop first
+	});
+
+	it('fails on a page that is not newest first, whatever the page', async () => {
+		const oldestFirst = async (): Promise<ListPage> => ({ results: [wo(1, 1), wo(2, 2)], hasNext: false });
+		await expect(walkList({ fetchPage: oldestFirst, pageSize: 10, needsNextPage: all, fail })).rejects.toThrow(
+			'Scantrust returned the work order list in an unexpected order: work order 1 (created 2026-01-10T10:00:01.000123Z) came before work order 2 (created 2026-01-10T10:00:02.000123Z)',
+		);
+		// Same timestamp: ids must fall too.
+		const sameStamp = async (): Promise<ListPage> => ({ results: [wo(7, 5), wo(8, 5)], hasNext: false });
+		await expect(walkList({ fetchPage: sameStamp, pageSize: 10, needsNextPage: all, fail })).rejects.toThrow(/unexpected order/);
+		// The second page swapped; the overlap between pages is not an order (a newer one may arrive meanwhile).
+		const { fetchPage } = fakeList(range(1, 25).map((i) => wo(i, i)));
+		const swapped = async (offset: number, limit: number): Promise<ListPage> => {
+			const page = await fetchPage(offset, limit);
+			if (offset > 0) page.results.reverse();
+			return page;
+		};
+		await expect(walkList({ fetchPage: swapped, pageSize: 10, needsNextPage: all, fail })).rejects.toThrow(/unexpected order/);
+		const description = (message: string, text: string) => Object.assign(new Error(message), { text });
+		const error = await walkList({ fetchPage: oldestFirst, pageSize: 10, needsNextPage: all, fail: description }).catch((e: { text: string }) => e);
+		expect((error as { text: string }).text).toMatch(/order seems to have changed, so the trigger cannot be sure it misses no work order.*report/i);
 	});
 
 	it('fails on a work order without a readable creation date', async () => {
 		const fetchPage = async (): Promise<ListPage> => ({ results: [{ id: 1, creation_date: 'soon' }], hasNext: false });
 		await expect(walkList({ fetchPage, pageSize: 10, needsNextPage: all, fail })).rejects.toThrow(/without an id or a readable creation_date/);
+	});
+});
+
+describe('findBoundary', () => {
+	const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+	/** Newest first: ids 1000 down to 1, created at t = id. */
+	const list = range(1, 1000).reverse().map((i) => wo(i, i));
+	const fail = (message: string) => new Error(message);
+
+	it.each([
+		['far below', 100, 900],
+		['just below the start', 100, 100],
+		['beyond the end', 100, 1000],
+	])('finds the first work order below the cursor (%s) in about 2·log2 single-item requests', async (_what, from, boundary) => {
+		const calls: number[] = [];
+		const fetchPage = async (offset: number, limit: number): Promise<ListPage> => {
+			calls.push(limit);
+			return { results: list.slice(offset, offset + limit), hasNext: offset + limit < list.length };
+		};
+		const cut = timeKey(wo(1000 - boundary, 1000 - boundary).creation_date)!; // position `boundary` holds id 1000 - boundary
+		expect(await findBoundary(fetchPage, from, 10, (w) => w.created > cut, fail)).toBe(boundary);
+		expect(calls.every((limit) => limit === 1)).toBe(true);
+		expect(calls.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(1000)) + 2);
+	});
+
+	it(`gives up after ${MAX_BOUNDARY_PROBES} requests on a list that never ends (offset ignored)`, async () => {
+		const fetchPage = async (): Promise<ListPage> => ({ results: [wo(1, 1)], hasNext: true });
+		await expect(findBoundary(fetchPage, 0, 1, () => true, fail)).rejects.toThrow(/Could not find where the trigger left off/);
 	});
 });

@@ -6,9 +6,10 @@ import { codesReady } from '../actions/workOrder/workOrderApi';
  * The Scantrust Trigger's cursor: what it remembers between polls, and the pure rules that
  * decide which work orders a poll emits and what the next cursor is. No I/O here.
  *
- * The work order list (`GET /api/v2/workorders/`) is ordered newest first by `creation_date`,
- * then `id`. The API has no "created after" filter and no ordering by completion date, so a
- * poll reads pages from the top and stops as soon as it has passed everything it needs.
+ * The work order list (`GET /api/v2/workorders/`) is taken to be ordered newest first by
+ * `creation_date`, then `id` (ASSUMED_LIST_ORDER: unverified, and checked on every page read).
+ * The API has no "created after" filter and no ordering by completion date, so a poll reads
+ * pages from the top and stops as soon as it has passed everything it needs.
  *
  * Cursor, kept under `cursor` in the node's workflow static data (plain JSON):
  *
@@ -34,6 +35,11 @@ import { codesReady } from '../actions/workOrder/workOrderApi';
  * The poll computes the next cursor locally and stores it only when it has succeeded, so a
  * failed poll (a page that could not be read) leaves the cursor as it was and the next poll
  * reads the same window again: nothing lost, nothing emitted twice.
+ *
+ * A backlog too large for one poll (see `POLL_LIMITS` in poll.ts) is caught up oldest first, a
+ * contiguous slice per poll: the poll reads the slice just above the cursor, emits it, and moves
+ * `newest` to the slice's top. The work orders above stay new for the next poll (those sharing
+ * the top's timestamp too: their ids are not in `newestIds`), so nothing is skipped or repeated.
  */
 
 export type TriggerEvent = 'newWorkOrder' | 'codesReady';
@@ -119,7 +125,15 @@ export function compareCreated(a: { created: string; id: string }, b: { created:
 	return compareIds(a.id, b.id);
 }
 
-/** The list's own order: newest first. */
+/**
+ * UNVERIFIED: no Scantrust source document states the order of the work order list. The
+ * trigger assumes DRF's usual `-creation_date, -id` (what `newestFirst` compares), and walkList
+ * checks every page against it: if the real list came oldest first, a trigger trusting it would
+ * silently miss every new work order, so a page in another order fails the poll instead.
+ */
+export const ASSUMED_LIST_ORDER = 'newest first (by creation_date, then id, both descending)';
+
+/** ASSUMED_LIST_ORDER as a comparator: negative when `a` comes before `b` in the list. */
 export const newestFirst = (a: ListedWorkOrder, b: ListedWorkOrder) => compareCreated(b, a);
 
 /** undefined when the work order lacks an id or a readable creation date. */
@@ -163,6 +177,21 @@ export function readCursor(stored: unknown, event: TriggerEvent, query: string):
 export function isNew(workOrder: ListedWorkOrder, cursor: TriggerCursor): boolean {
 	if (cursor.newest === null || workOrder.created > cursor.newest) return true;
 	return workOrder.created === cursor.newest && !cursor.newestIds.includes(workOrder.id);
+}
+
+/**
+ * Whether `workOrder` comes above everything `cursor` has seen, in list order: younger than
+ * `newest`, or at `newest` with an id above all of `newestIds`. Unlike `isNew` this holds for a
+ * run from the top of the list and not below it, so the list can be searched for where it ends.
+ */
+export function isAboveCursor(workOrder: { created: string; id: string }, cursor: TriggerCursor): boolean {
+	if (cursor.newest === null) return true;
+	const newest = cursor.newest;
+	const top = cursor.newestIds.reduce(
+		(highest, id) => (compareCreated({ created: newest, id }, { created: newest, id: highest }) > 0 ? id : highest),
+		'',
+	);
+	return compareCreated(workOrder, { created: newest, id: top }) > 0;
 }
 
 /** The `timeKey` before which a work order is too old to be followed for codesReady. */

@@ -7,13 +7,17 @@ const SSC_TEMPLATE_WITHOUT_PARTNER = 164;
 
 const env = useSandbox();
 
-function create(parameters: Record<string, unknown>, extra: { continueOnFail?: boolean; token?: string } = {}) {
+function create(parameters: Record<string, unknown>, extra: { continueOnFail?: boolean; retryOnFail?: boolean; token?: string } = {}) {
 	return runScantrustNode({
 		parameters: { resource: 'workOrder', operation: 'create', templateId: SID_TEMPLATE, quantity: 10, ...parameters } as never,
 		credentials: env.credentials(extra.token),
 		continueOnFail: extra.continueOnFail,
+		retryOnFail: extra.retryOnFail,
 	});
 }
+
+const WORK_ORDER_LIST = /^\/api\/v2\/workorders\/$/;
+const postedReferences = () => apiCalls(env.sandbox, 'POST', /create-from-template/).map((call) => JSON.parse(call.body!.toString()).reference);
 
 const workOrdersWithReference = (reference: unknown) =>
 	env.sandbox.state.workOrders.filter((workOrder) => workOrder.reference === reference);
@@ -103,19 +107,119 @@ describe('Work Order > Create', () => {
 		expect(apiCalls(env.sandbox, 'POST', /create-from-template/)).toHaveLength(2);
 	});
 
-	it('returns the first order when an unanswered create is followed by "reference exists"', async () => {
-		// 1st POST: created, answer lost (502). Look-up: fails once (503) then the order is found on retry.
+	it('finds the order an unanswered create made, although the first look-up request gets a 503', async () => {
+		// POST: created, answer lost (502). Look-up: its first GET answers 503, the GET retry finds the order.
 		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 502, afterHandling: true });
-		env.sandbox.faults.push({ method: 'GET', path: /^\/api\/v2\/workorders\/$/, status: 503 });
+		env.sandbox.faults.push({ method: 'GET', path: WORK_ORDER_LIST, status: 503 });
 		const { output, error } = await create({ additionalFields: { reference: 'PO-LOOKUP' } });
 		expect(error).toBeUndefined();
 		expect(output[0].json.reference).toBe('PO-LOOKUP');
 		expect(workOrdersWithReference('PO-LOOKUP')).toHaveLength(1);
+		expect(apiCalls(env.sandbox, 'POST', /create-from-template/)).toHaveLength(1);
+		expect(apiCalls(env.sandbox, 'GET', WORK_ORDER_LIST)).toHaveLength(2);
+	});
+
+	it('returns the first order when the post after an unanswered create is told "reference already exists"', async () => {
+		// POST: created, answer lost. Look-up: the list does not show it yet. POST again: 400 on reference.
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 502, afterHandling: true });
+		env.sandbox.faults.push({ method: 'GET', path: WORK_ORDER_LIST, status: 200, body: { count: 0, next: null, previous: null, results: [] } });
+		const { output, error } = await create({ additionalFields: { reference: 'PO-LAG' } });
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(1);
+		expect(output[0].json).toMatchObject({ reference: 'PO-LAG', template: SID_TEMPLATE, quantity: 10 });
+		expect(workOrdersWithReference('PO-LAG')).toHaveLength(1);
+		expect(output[0].json.id).toBe(workOrdersWithReference('PO-LAG')[0].id);
+		expect(postedReferences()).toEqual(['PO-LAG', 'PO-LAG']);
+	});
+
+	it('Retry On Fail: the retry returns the order the failed try created, with the same generated reference', async () => {
+		// 1st try: created but answered 502, and every look-up GET fails, so the node fails.
+		// n8n's retry posts the same reference, gets "already exists" and must return that order.
+		const before = env.sandbox.state.workOrders.length;
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 502, afterHandling: true });
+		env.sandbox.faults.push({ method: 'GET', path: WORK_ORDER_LIST, status: 500, times: 4 });
+		const { output, error } = await create({ quantity: 12 }, { retryOnFail: true });
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(1);
+		const reference = output[0].json.reference;
+		expect(String(reference)).toMatch(/^n8n-[0-9a-f]{16}-0-0$/);
+		expect(postedReferences()).toEqual([reference, reference]);
+		expect(env.sandbox.state.workOrders).toHaveLength(before + 1);
+		expect(workOrdersWithReference(reference)).toHaveLength(1);
+		expect(output[0].json).toMatchObject({ id: workOrdersWithReference(reference)[0].id, quantity: 12, template: SID_TEMPLATE });
+	}, 40_000);
+
+	it('a second run with the same reference returns the order the first run could not confirm', async () => {
+		const before = env.sandbox.state.workOrders.length;
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 502, afterHandling: true });
+		env.sandbox.faults.push({ method: 'GET', path: WORK_ORDER_LIST, status: 500, times: 4 });
+		const first = await create({ additionalFields: { reference: 'PO-AGAIN' } });
+		expect(first.error?.message).toMatch(/did not confirm whether work order "PO-AGAIN" was created/);
+		const second = await create({ additionalFields: { reference: 'PO-AGAIN' } });
+		expect(second.error).toBeUndefined();
+		expect(second.output).toHaveLength(1);
+		expect(second.output[0].json).toMatchObject({ reference: 'PO-AGAIN', id: workOrdersWithReference('PO-AGAIN')[0].id });
+		expect(env.sandbox.state.workOrders).toHaveLength(before + 1);
+		expect(postedReferences()).toEqual(['PO-AGAIN', 'PO-AGAIN']);
+	}, 40_000);
+
+	it('fails clearly when the reference belongs to another work order, and creates nothing', async () => {
+		const taken = env.sandbox.createWorkOrder({ template: SID_TEMPLATE, quantity: 5, reference: 'PO-TAKEN' });
+		const before = env.sandbox.state.workOrders.length;
+		const { output, error } = await create({ quantity: 10, additionalFields: { reference: 'PO-TAKEN' } });
+		expect(output).toHaveLength(0);
+		expect(error?.message).toBe(
+			`Item 0: the reference "PO-TAKEN" already belongs to work order ${taken.id} (template ${SID_TEMPLATE}, quantity 5); choose another reference`,
+		);
+		expect(String(error?.description)).toMatch(/Nothing was created/);
+		expect(env.sandbox.state.workOrders).toHaveLength(before);
+		expect(workOrdersWithReference('PO-TAKEN')).toEqual([expect.objectContaining({ id: taken.id, quantity: 5 })]);
+		expect(apiCalls(env.sandbox, 'POST', /create-from-template/)).toHaveLength(1);
+	});
+
+	it('refuses a reference two items share instead of returning one order for both', async () => {
+		const { output, error } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'create', templateId: SID_TEMPLATE, quantity: 10, additionalFields: { reference: 'PO-SHARED' } },
+			credentials: env.credentials(),
+			input: [{ json: {} }, { json: {} }],
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(output[0].json.reference).toBe('PO-SHARED');
+		expect(output[1].json.error).toBe('Item 1: the reference "PO-SHARED" is already used by item 0');
+		expect(workOrdersWithReference('PO-SHARED')).toHaveLength(1);
+		expect(apiCalls(env.sandbox, 'POST', /create-from-template/)).toHaveLength(1);
+	});
+
+	it('returns the order when it was created but the connection dropped before the answer', async () => {
+		const before = env.sandbox.state.workOrders.length;
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 0, destroySocket: true, afterHandling: true });
+		const { output, error } = await create({ additionalFields: { reference: 'PO-DROP' } });
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(1);
+		expect(output[0].json).toMatchObject({ reference: 'PO-DROP', id: workOrdersWithReference('PO-DROP')[0].id });
+		expect(env.sandbox.state.workOrders).toHaveLength(before + 1);
+		expect(apiCalls(env.sandbox, 'POST', /create-from-template/)).toHaveLength(1);
+		expect(apiCalls(env.sandbox, 'GET', WORK_ORDER_LIST).length).toBeGreaterThanOrEqual(1);
+	});
+
+	it('waits out a 429 on the create and posts again: a throttled request was not processed', async () => {
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 429, retryAfter: 2 });
+		const started = Date.now();
+		const { output, error } = await create({ additionalFields: { reference: 'PO-429' } });
+		expect(error).toBeUndefined();
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1950);
+		expect(output[0].json.reference).toBe('PO-429');
+		expect(workOrdersWithReference('PO-429')).toHaveLength(1);
+		expect(postedReferences()).toEqual(['PO-429', 'PO-429']);
+		// A 429 is not ambiguous: no look-up is needed.
+		expect(apiCalls(env.sandbox, 'GET', WORK_ORDER_LIST)).toHaveLength(0);
 	});
 
 	it('says what to check when the create is unanswered and the look-up fails too', async () => {
 		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 502, afterHandling: true });
-		env.sandbox.faults.push({ method: 'GET', path: /^\/api\/v2\/workorders\/$/, status: 500, times: 10 });
+		env.sandbox.faults.push({ method: 'GET', path: WORK_ORDER_LIST, status: 500, times: 10 });
 		const { error } = await create({ additionalFields: { reference: 'PO-DARK' } });
 		expect(error?.message).toMatch(/did not confirm whether work order "PO-DARK" was created/);
 		expect(String(error?.description)).toMatch(/search the work orders for reference "PO-DARK"/);
@@ -167,6 +271,22 @@ describe('Work Order > Confirm', () => {
 			credentials: env.credentials(),
 		});
 		expect(error?.message).toBe('Could not confirm work order 999999 as printer: Work order 999999 was not found (404)');
+	});
+
+	it('with Continue On Fail, pairs each error item to its input and confirms the rest', async () => {
+		const ssc = (await create({ templateId: SSC_TEMPLATE })).output[0].json.id;
+		const { output, error } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'confirm', workOrderId: '={{ $json.id }}', substrateId: '={{ $json.substrate }}', equipmentId: '214' },
+			credentials: env.credentials(),
+			input: [{ json: { id: 999999, substrate: 74 } }, { json: { id: ssc, substrate: 'glossy' } }, { json: { id: ssc, substrate: 74 } }],
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(output[0].json).toMatchObject({ error: 'Could not confirm work order 999999 as printer: Work order 999999 was not found (404)', httpCode: '404' });
+		expect(output[1].json.error).toMatch(/^Item 1: "Substrate ID" must be a numeric Scantrust id/);
+		expect(output[2].json).toMatchObject({ id: ssc, substrate: expect.anything() });
+		expect(apiCalls(env.sandbox, 'PATCH', /printer-confirm/)).toHaveLength(2);
 	});
 });
 
@@ -231,5 +351,21 @@ describe('Work Order > Get Many', () => {
 		});
 		expect(archived.output.length).toBeGreaterThan(0);
 		expect(archived.output.every((item) => item.json.is_archived === true)).toBe(true);
+	});
+
+	it('with Continue On Fail, pairs each error item to its input and lists for the rest', async () => {
+		env.sandbox.faults.push({ method: 'GET', path: WORK_ORDER_LIST, status: 403 });
+		const { output, error } = await runScantrustNode({
+			parameters: { resource: 'workOrder', operation: 'getMany', returnAll: false, limit: '={{ $json.limit }}' },
+			credentials: env.credentials(),
+			input: [{ json: { limit: 3 } }, { json: { limit: -2 } }, { json: { limit: 2 } }],
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 2 }]);
+		expect(output[0].json).toMatchObject({ error: 'Could not list work orders: the UAT token lacks the permission "workorder_view" (403)', httpCode: '403' });
+		expect(output[1].json.error).toBe('Item 1: "Limit" must be a whole number greater than 0, got -2');
+		expect(output.slice(2).every((item) => typeof item.json.id === 'number' && item.json.error === undefined)).toBe(true);
+		expect(apiCalls(env.sandbox, 'GET', WORK_ORDER_LIST)).toHaveLength(2);
 	});
 });

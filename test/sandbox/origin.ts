@@ -63,7 +63,8 @@ async function handle(ctx: Ctx, origin: Origin, dispatch: Dispatch, req: Incomin
 
 	const fault = takeFault(ctx.faults, method, rawPath);
 	if (fault?.delayMs) await sleep(fault.delayMs);
-	if (fault?.destroySocket) {
+	// destroySocket alone drops the connection before handling; with afterHandling, after it.
+	if (fault?.destroySocket && !fault.afterHandling) {
 		req.socket.destroy();
 		return;
 	}
@@ -79,5 +80,10 @@ async function handle(ctx: Ctx, origin: Origin, dispatch: Dispatch, req: Incomin
 		base: `http://${headers.host ?? req.socket.localAddress + ':' + req.socket.localPort}`,
 	};
 	const reply = dispatch(ctx, incoming);
+	if (fault?.destroySocket) {
+		// Handled (e.g. the work order is created), then the connection drops before any answer.
+		req.socket.destroy();
+		return;
+	}
 	send(res, fault ? faultReply(fault, origin) : reply, method === 'HEAD');
 }

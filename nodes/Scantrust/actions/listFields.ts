@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { positiveInteger } from './validate';
+
 /** `returnAll` and `limit`, as every n8n "Get Many" has them. */
 export const listFields: INodeProperties[] = [
 	{
@@ -20,8 +22,8 @@ export const listFields: INodeProperties[] = [
 	},
 ];
 
-/** undefined = return all. */
+/** undefined = return all. An expression can bypass minValue, so the limit is checked here. */
 export function getListLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
-	return ctx.getNodeParameter('limit', itemIndex, 50) as number;
+	return positiveInteger(ctx, itemIndex, 'Limit', ctx.getNodeParameter('limit', itemIndex, 50));
 }

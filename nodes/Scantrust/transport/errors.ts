@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
@@ -33,8 +35,19 @@ export function describeErrorBody(body: unknown): string {
 	return String(body);
 }
 
+/** An HTML page (load balancer or Django error page): noise to a user, so it is never shown. */
+function isHtml(body: unknown): boolean {
+	const text = Buffer.isBuffer(body) ? body.toString('utf8', 0, 64) : typeof body === 'string' ? body : '';
+	return /^\s*</.test(text);
+}
+
+/** "502 Bad Gateway" */
+function statusText(status: number): string {
+	return `${status} ${STATUS_CODES[status] ?? 'Error'}`;
+}
+
 function messageFor(status: number, body: unknown, purpose: RequestPurpose): { message: string; description?: string } {
-	const said = describeErrorBody(body);
+	const said = isHtml(body) ? '' : describeErrorBody(body);
 	const failed = `Could not ${purpose.action}`;
 	switch (status) {
 		case 400:
@@ -62,40 +75,71 @@ function messageFor(status: number, body: unknown, purpose: RequestPurpose): { m
 				description: `Scantrust said: ${said || 'Too many requests'}. Run the workflow less often or with fewer items at a time.`,
 			};
 		default:
-			return {
-				message: `${failed}: Scantrust answered ${status}${said ? `: ${said}` : ''}`,
-				description:
-					status >= 500
-						? 'The Scantrust service had a problem. It was retried where that is safe; try again later.'
-						: undefined,
-			};
+			if (status >= 500) {
+				return {
+					message: said ? `${failed}: Scantrust answered ${status}: ${said}` : `${failed}: Scantrust answered ${statusText(status)}; try again later`,
+					description: 'The Scantrust service had a problem. It was retried where that is safe; try again later.',
+				};
+			}
+			return { message: `${failed}: Scantrust answered ${said ? `${status}: ${said}` : statusText(status)}` };
 	}
+}
+
+/**
+ * NodeApiError swaps a message that mentions a Node error code (ECONNRESET, EEXIST ...) for generic
+ * text; ours already says what failed and must survive (a reference or a body may contain such a word).
+ */
+function keepMessage(error: NodeApiError, message: string): NodeApiError {
+	error.message = message;
+	return error;
 }
 
 /** The error the user sees for an HTTP error answer. The request (and its token) is never attached. */
 export function apiError(node: INode, status: number, body: unknown, purpose: RequestPurpose): NodeApiError {
 	const { message, description } = messageFor(status, body, purpose);
 	const response: JsonObject =
-		body !== null && typeof body === 'object' && !Buffer.isBuffer(body) ? (body as JsonObject) : { body: describeErrorBody(body) };
-	return new NodeApiError(node, response, {
+		body !== null && typeof body === 'object' && !Buffer.isBuffer(body)
+			? (body as JsonObject)
+			: { body: isHtml(body) ? statusText(status) : describeErrorBody(body) };
+	return keepMessage(
+		new NodeApiError(node, response, {
+			message,
+			description,
+			httpCode: String(status),
+			itemIndex: purpose.itemIndex,
+		}),
 		message,
-		description,
-		httpCode: String(status),
-		itemIndex: purpose.itemIndex,
-	});
+	);
 }
 
-/** Connection refused, DNS failure, time-out: no answer at all. */
+/** The Node error code of a request that got no answer, wherever n8n's wrapping left it. */
+function networkCodeOf(error: Error): string | undefined {
+	const candidates = [
+		(error as Error & { code?: unknown }).code,
+		(error as Error & { httpCode?: unknown }).httpCode,
+		(error.cause as { code?: unknown } | undefined)?.code,
+	];
+	return candidates.find((value): value is string => typeof value === 'string' && /^E[A-Z_]+$/.test(value));
+}
+
+/**
+ * Connection refused, DNS failure, time-out, connection dropped: no answer at all. The code goes
+ * into the message, not into the error response, where NodeApiError would take it for the HTTP code.
+ */
 export function networkError(node: INode, error: Error, url: string, purpose: RequestPurpose): NodeApiError {
-	const code = (error as Error & { code?: string }).code;
-	return new NodeApiError(
-		node,
-		{ message: error.message, code: code ?? '' },
-		{
-			message: `Could not ${purpose.action}: no answer from ${new URL(url).origin} (${code ?? error.message})`,
-			description: 'Check the environment or base URL in the Scantrust API credential and the network connection.',
-			itemIndex: purpose.itemIndex,
-		},
+	const code = networkCodeOf(error);
+	const message = `Could not ${purpose.action}: no answer from ${new URL(url).origin} (${code ?? error.message})`;
+	return keepMessage(
+		new NodeApiError(
+			node,
+			{ message: error.message },
+			{
+				message,
+				description: `${code ? `${code}: ` : ''}${error.message.replace(/\.$/, '')}. Check the environment or base URL in the Scantrust API credential and the network connection.`,
+				itemIndex: purpose.itemIndex,
+			},
+		),
+		message,
 	);
 }
 
@@ -105,8 +149,11 @@ export function networkError(node: INode, error: Error, url: string, purpose: Re
  */
 export function isAmbiguousFailure(error: unknown): boolean {
 	if (!(error instanceof NodeApiError)) return false;
-	const code = Number(error.httpCode);
-	return !error.httpCode || (code >= 500 && code <= 599);
+	if (!error.httpCode) return true;
+	// Not a status but a Node error code (ECONNRESET, ETIMEDOUT, ECONNABORTED): no answer either.
+	if (!/^\d+$/.test(error.httpCode)) return true;
+	const status = Number(error.httpCode);
+	return status >= 500 && status <= 599;
 }
 
 /** Object storage (S3) explains failures in XML: <Error><Code>..</Code><Message>..</Message></Error>. */

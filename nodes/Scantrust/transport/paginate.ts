@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { RequestPurpose } from './errors';
-import { apiRequest, type ScantrustContext } from './request';
+import { apiRequest, getBaseUrl, type ScantrustContext } from './request';
 
 /** Largest page we ask for; DRF servers cap `limit` anyway. */
 export const PAGE_SIZE = 100;
@@ -14,8 +14,8 @@ interface Page {
 
 /**
  * Reads a DRF list, following `next` until it is null or `limit` results are in.
- * `next` is absolute; only its path and query are used, so the request (and token)
- * always go to the credential's base URL even if the server reports another host.
+ * `next` is used as given (it already holds any path prefix of the base URL); apiRequest
+ * refuses one on another host, so the token never goes anywhere but the API.
  */
 export async function apiRequestAllItems(
 	this: ScantrustContext,
@@ -25,6 +25,7 @@ export async function apiRequestAllItems(
 	limit?: number,
 ): Promise<IDataObject[]> {
 	const results: IDataObject[] = [];
+	const baseURL = await getBaseUrl.call(this);
 	let nextPath: string | undefined = path;
 	let nextQs: IDataObject | undefined = { ...qs, limit: Math.min(PAGE_SIZE, limit ?? PAGE_SIZE), offset: 0 };
 
@@ -33,8 +34,8 @@ export async function apiRequestAllItems(
 		results.push(...page.results);
 		if (limit !== undefined && results.length >= limit) return results.slice(0, limit);
 		if (!page.next || page.results.length === 0) break;
-		const next = new URL(page.next);
-		nextPath = next.pathname + next.search;
+		// A relative link resolves against the API's origin, as a browser would.
+		nextPath = new URL(page.next, baseURL).href;
 		nextQs = undefined;
 	}
 	return results;

@@ -7,7 +7,7 @@ import type {
 	IN8nHttpFullResponse,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { baseUrlOf, type ScantrustCredentials } from './environments';
 import { apiError, networkError, type RequestPurpose } from './errors';
@@ -32,7 +32,10 @@ const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT'
 
 export interface ApiRequestOptions extends RequestPurpose {
 	method: IHttpRequestMethods;
-	/** Path under the API origin, e.g. '/api/v2/workorders/'. */
+	/**
+	 * Path under the base URL, e.g. '/api/v2/workorders/', or an absolute link the API gave
+	 * (a `next` page), which must be on the API's host.
+	 */
 	path: string;
 	body?: IDataObject;
 	qs?: IDataObject;
@@ -41,6 +44,17 @@ export interface ApiRequestOptions extends RequestPurpose {
 export async function getBaseUrl(this: ScantrustContext): Promise<string> {
 	const credentials = (await this.getCredentials('scantrustApi')) as unknown as ScantrustCredentials;
 	return baseUrlOf(credentials);
+}
+
+/**
+ * An absolute link from the API (e.g. a `next` page) as it is to be requested: on the base URL's host
+ * and scheme (a proxy may report http for https). undefined when it points to another host.
+ */
+export function onApiHost(baseURL: string, link: string): string | undefined {
+	const api = new URL(baseURL);
+	const target = new URL(link, api);
+	if (target.host !== api.host) return undefined;
+	return `${api.protocol}//${api.host}${target.pathname}${target.search}`;
 }
 
 /** Seconds a 429 asks us to wait: the Retry-After header, else the N in "Expected available in N seconds." */
@@ -63,10 +77,25 @@ export function retryAfterSeconds(headers: IDataObject | undefined, body: unknow
  */
 export async function apiRequest(this: ScantrustContext, options: ApiRequestOptions): Promise<IDataObject> {
 	const baseURL = await getBaseUrl.call(this);
+	let url = baseURL + options.path;
+	if (/^https?:\/\//i.test(options.path)) {
+		const onHost = onApiHost(baseURL, options.path);
+		if (!onHost) {
+			// The UAT token is only ever sent to the API the credential names.
+			throw new NodeOperationError(
+				this.getNode(),
+				`Could not ${options.action}: Scantrust linked to ${new URL(options.path).origin}, which is not the API's address ${new URL(baseURL).origin}`,
+				{
+					itemIndex: options.itemIndex,
+					description: 'The request was not sent, so the UAT token did not leave for that host. Check the Base URL in the Scantrust API credential: it must be the address the API uses in its own links.',
+				},
+			);
+		}
+		url = onHost;
+	}
 	const request: IHttpRequestOptions = {
 		method: options.method,
-		baseURL,
-		url: options.path,
+		url,
 		qs: options.qs,
 		body: options.body,
 		json: true,
@@ -75,7 +104,6 @@ export async function apiRequest(this: ScantrustContext, options: ApiRequestOpti
 		sendCredentialsOnCrossOriginRedirect: false,
 		timeout: RETRY_POLICY.requestTimeoutMs,
 	};
-	const url = baseURL + options.path;
 	const retrySafe = IDEMPOTENT.has(options.method);
 	let waited = 0;
 

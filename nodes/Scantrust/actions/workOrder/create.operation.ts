@@ -87,8 +87,9 @@ export const description: INodeProperties[] = updateDisplayOptions(
 );
 
 /**
- * A reference that is the same when n8n retries this node in the same execution
- * (so the lookup finds the first attempt) and different in every other execution.
+ * A reference that is the same when n8n retries this node in the same execution ("Retry On Fail"
+ * runs it again with the same execution id and run index), so a retry finds the first attempt's
+ * order instead of creating another, and different in every other execution.
  */
 export function generatedReference(ctx: IExecuteFunctions, itemIndex: number): string {
 	const executionId = ctx.getExecutionId();
@@ -147,23 +148,61 @@ async function postWorkOrder(ctx: IExecuteFunctions, body: IDataObject, itemInde
 }
 
 /**
+ * True for a 400 whose only complaint is that the reference is taken. The same body cannot have
+ * failed on anything else, so an earlier attempt (or n8n's Retry On Fail) may have created it.
+ */
+function isReferenceTaken(error: NodeApiError): boolean {
+	const body = error.errorResponse;
+	if (error.httpCode !== '400' || !body || Object.keys(body).some((field) => field !== 'reference')) return false;
+	const messages = Array.isArray(body.reference) ? body.reference : [body.reference];
+	return messages.some((message) => typeof message === 'string' && /already exists|unique/i.test(message));
+}
+
+/** The template id of a work order, whether Scantrust gives the id or the object. */
+function templateOf(workOrder: IDataObject): number {
+	const template = workOrder.template;
+	return Number(template !== null && typeof template === 'object' ? (template as IDataObject).id : template);
+}
+
+/**
+ * An existing order with our reference is ours only if it is what we asked for; otherwise the
+ * reference belongs to someone else's order, which must neither be returned nor duplicated.
+ */
+function ensureOurs(ctx: IExecuteFunctions, body: IDataObject, existing: IDataObject, itemIndex: number): IDataObject {
+	if (templateOf(existing) === body.template && Number(existing.quantity) === body.quantity) return existing;
+	// Legacy SID work orders have no template.
+	const template = existing.template === null || existing.template === undefined ? 'no template' : `template ${templateOf(existing)}`;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`Item ${itemIndex}: the reference "${String(body.reference)}" already belongs to work order ${String(existing.id)} (${template}, quantity ${String(existing.quantity)}); choose another reference`,
+		{
+			itemIndex,
+			description: `References are unique within your company. Nothing was created. This item asked for template ${String(body.template)}, quantity ${String(body.quantity)}. Set another "Reference", or leave it empty so the node makes one.`,
+		},
+	);
+}
+
+/**
  * Creates the work order exactly once. After a failure that may have created it anyway
  * (no answer, 5xx) it looks the reference up, and only posts again when it is not there.
+ * "Reference already exists" is answered by looking up the order that has it, never by posting again.
  */
 async function createOnce(ctx: IExecuteFunctions, body: IDataObject, itemIndex: number): Promise<IDataObject> {
 	const reference = String(body.reference);
-	let ambiguous = false;
 	for (let attempt = 1; ; attempt++) {
 		const result = await postWorkOrder(ctx, body, itemIndex);
 		if (!(result instanceof NodeApiError)) return result;
-		// A 400 after an unanswered attempt is most likely "reference already exists": ours.
-		const rejectedAfterUnknown = ambiguous && result.httpCode === '400';
-		if (!isAmbiguousFailure(result) && !rejectedAfterUnknown) throw result;
-		ambiguous = true;
+		if (isReferenceTaken(result)) {
+			const existing = await lookUpTakenReference(ctx, reference, result, itemIndex);
+			// Listed as taken yet not found (e.g. not visible to this token): Scantrust's words stand.
+			if (!existing) throw result;
+			return ensureOurs(ctx, body, existing, itemIndex);
+		}
+		if (!isAmbiguousFailure(result)) throw result;
 		await sleep(RETRY_POLICY.backoffSeconds(attempt) * 1000);
 		const existing = await lookUpAfterFailure(ctx, reference, result, itemIndex);
-		if (existing) return existing;
-		if (rejectedAfterUnknown || attempt >= MAX_CREATE_ATTEMPTS) throw result;
+		if (existing) return ensureOurs(ctx, body, existing, itemIndex);
+		if (attempt >= MAX_CREATE_ATTEMPTS) throw result;
 	}
 }
 
@@ -181,15 +220,46 @@ async function lookUpAfterFailure(
 			`Item ${itemIndex}: Scantrust did not confirm whether work order "${reference}" was created, and it could not be looked up`,
 			{
 				itemIndex,
-				description: `Before running again, search the work orders for reference "${reference}" (Work Order > Get Many > Search) so that it is not created twice. Create: ${createError.message}. Look-up: ${(lookupError as Error).message}`,
+				description: `Before running again, search the work orders for reference "${reference}" (Work Order > Get Many > Search) so that it is not created twice. n8n's Retry On Fail, or a run with this text set as "Reference", is safe: the node then returns that work order instead of creating another. Create: ${createError.message}. Look-up: ${(lookupError as Error).message}`,
+			},
+		);
+	}
+}
+
+async function lookUpTakenReference(
+	ctx: IExecuteFunctions,
+	reference: string,
+	createError: NodeApiError,
+	itemIndex: number,
+): Promise<IDataObject | undefined> {
+	try {
+		return await findByReference(ctx, reference, itemIndex);
+	} catch (lookupError) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Item ${itemIndex}: a work order with reference "${reference}" already exists, and it could not be looked up to tell whether it is the one asked for`,
+			{
+				itemIndex,
+				description: `Nothing was created. Run again later: the node then returns that work order if it matches. Create: ${createError.message}. Look-up: ${(lookupError as Error).message}`,
 			},
 		);
 	}
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	// A taken reference now returns the order that has it, so two items must not share one.
+	const referenceOwners = new Map<string, number>();
 	return await runForEachItem(this, items, async (itemIndex) => {
 		const body = buildBody(this, itemIndex);
+		const reference = String(body.reference);
+		const owner = referenceOwners.get(reference);
+		if (owner !== undefined) {
+			throw new NodeOperationError(this.getNode(), `Item ${itemIndex}: the reference "${reference}" is already used by item ${owner}`, {
+				itemIndex,
+				description: 'References are unique within your company: give each item its own "Reference", or leave it empty so the node makes one.',
+			});
+		}
+		referenceOwners.set(reference, itemIndex);
 		const wait = getWaitSettings(this, itemIndex);
 		const workOrder = await createOnce(this, body, itemIndex);
 		return wait.waitForCompletion ? await waitForCodes(this, workOrder, wait, itemIndex) : workOrder;

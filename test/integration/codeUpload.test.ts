@@ -1,6 +1,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { UPLOAD_LIMITS } from '../../nodes/Scantrust/actions/codeUpload/upload.operation';
+import { Scantrust } from '../../nodes/Scantrust/Scantrust.node';
 import { MAX_UPLOAD_BYTES } from '../../nodes/Scantrust/codes/ownCodes';
 import { runScantrustNode } from '../helpers/n8nHarness';
 import { apiCalls, useSandbox } from '../helpers/sandboxFixture';
@@ -52,11 +53,39 @@ async function createRecordWithoutFile(): Promise<string> {
 	return ((await response.json()) as { record_key: string }).record_key;
 }
 
+/**
+ * Makes the sandbox call ingestion statuses by other names from now on (Scantrust documents only `uploading` and
+ * `error`, so a real service may use any other name while it works and when it is done).
+ */
+function renameStatuses(names: Record<string, string>): void {
+	const records = env.sandbox.state.ingestionRecords;
+	const push = Array.prototype.push;
+	records.push = (...added) => {
+		for (const record of added) {
+			let status = record.status;
+			Object.defineProperty(record, 'status', {
+				enumerable: true,
+				configurable: true,
+				get: () => names[status] ?? status,
+				set: (value: string) => (status = value),
+			});
+		}
+		return push.apply(records, added);
+	};
+}
+
 afterEach(() => {
 	UPLOAD_LIMITS.maxFileBytes = MAX_UPLOAD_BYTES;
 	env.sandbox.options.ingestionDelayMs = 300;
 	env.sandbox.options.ingestionDetailShape = 'list';
+	delete (env.sandbox.state.ingestionRecords as { push?: unknown }).push;
 });
+
+/** Occurrences of ids; 4 rows fit in one upload file with the limits used below. */
+const DUPLICATE_ROWS = ['codeAAAA,1', 'codeBBBB,1', 'codeAAAA,2', 'codeCCCC,1', 'codeCCCC,2', 'codeDDDD,1', 'codeAAAA,3', 'codeEEEE,1', 'codeFFFF,1', 'codeGGGG,1', 'codeHHHH,1', 'codeCCCC,3', 'codeHHHH,2'];
+/** What Scantrust must have created per file: within a file it keeps the first of equal ids, and no id is in two files. */
+const DUPLICATES_INGESTED = [['codeAAAA,1', 'codeBBBB,1', 'codeCCCC,1'], ['codeDDDD,1', 'codeEEEE,1', 'codeFFFF,1', 'codeGGGG,1'], ['codeHHHH,1']];
+const rowsOf = (recordKey: unknown) => ingested(recordKey)!.map((row) => `${String(row.id)},${String(row.n)}`);
 
 describe('Code Upload > Upload from items', () => {
 	it('uploads all items as one file, posts every form field, keeps the token away from storage, and waits', async () => {
@@ -258,6 +287,38 @@ describe('Code Upload > Upload from items', () => {
 		expect(output.flatMap((item) => ingested(item.json.recordKey)!.map((row) => row.id))).toEqual(codes);
 	});
 
+	it('with "Allow Posted Duplicates" keeps a split upload free of ids already sent in an earlier file', async () => {
+		UPLOAD_LIMITS.maxFileBytes = 'id,n\r\n'.length + 4 * 'codeAAAA,1\r\n'.length;
+		const input = items(...DUPLICATE_ROWS.map((row) => ({ id: row.split(',')[0], n: row.split(',')[1] })));
+		const { output, error } = await upload({ source: 'items', options: { allowPostedDuplicates: true } }, { input });
+		expect(error).toBeUndefined();
+		expect(output.map((item) => [item.json.status, item.json.codeCount])).toEqual([
+			['finished', 4],
+			['finished', 4],
+			['finished', 2],
+		]);
+		expect(output.map((item) => rowsOf(item.json.recordKey))).toEqual(DUPLICATES_INGESTED);
+	});
+
+	it('keeps waiting while the status is a busy name the node does not know, and ends on an unknown name of success', async () => {
+		renameStatuses({ processing: 'checking-codes', finished: 'all-good' });
+		env.sandbox.options.ingestionDelayMs = 1000;
+		const { output, error } = await upload({ source: 'items', pollInterval: 0.1 }, { input: items({ id: 'rename01' }) });
+		expect(error).toBeUndefined();
+		// Success is reported only once Scantrust is done: the record then holds its results.
+		expect(output[0].json).toMatchObject({ status: 'all-good', processed: true });
+		expect(output[0].json.record).toMatchObject({ status: 'all-good', result_data: { codes_created: 1 } });
+		expect(ingested(output[0].json.recordKey)).toEqual([{ id: 'rename01' }]);
+		const reads = apiCalls(env.sandbox, 'GET', new RegExp(`^/api/v2/ingestion/${String(output[0].json.recordKey)}/$`));
+		expect(reads.length).toBeGreaterThan(2);
+	});
+
+	it('still reports the failure when the busy status has an unknown name', async () => {
+		renameStatuses({ processing: 'checking-codes' });
+		const { error } = await upload({ source: 'items', pollInterval: 0.1 }, { input: items({ id: 'rename02', product: 'NO-SUCH-SKU' }) });
+		expect(error?.message).toMatch(/^Scantrust could not ingest the codes of record \w+: invalid_product_error: NO-SUCH-SKU$/);
+	});
+
 	it('does not process twice when Scantrust processes but answers 502', async () => {
 		env.sandbox.faults.push({ method: 'POST', path: /upload\/process\/$/, status: 502, afterHandling: true });
 		const { output, error } = await upload({ source: 'items' }, { input: items({ id: 'once0001' }) });
@@ -352,6 +413,40 @@ describe('Code Upload > Upload from a file', () => {
 		expectNothingUploaded();
 	});
 
+	it('rejects a bad activation_status naming the line and column, and uploads nothing', async () => {
+		const { error } = await upload({ source: 'file' }, { input: [fileItem('id,activation_status\nabc12345,1\ndef12345,5\n')] });
+		expect(error?.message).toBe(
+			'Item 0: Line 3, field "activation_status": "5" is not a valid activation_status; it must be 0 (inactive), 1 (active) or 2 (blacklisted), or empty',
+		);
+		expectNothingUploaded();
+	});
+
+	it('with "Allow Posted Duplicates" uploads the file as it is and Scantrust keeps the first', async () => {
+		const csv = 'id,n\ndupl1234,first\nuniq1234,x\ndupl1234,second\n';
+		const { output, error } = await upload({ source: 'file', options: { allowPostedDuplicates: true } }, { input: [fileItem(csv)] });
+		expect(error).toBeUndefined();
+		expect(output[0].json).toMatchObject({ status: 'finished', codeCount: 3, parts: 1 });
+		expect(uploadOf(output[0].json.recordKey)!.content.toString()).toBe(csv);
+		expect(JSON.parse(processCalls()[0].body!.toString()).allow_posted_duplicates).toBe(true);
+		expect(ingested(output[0].json.recordKey)).toEqual([
+			{ id: 'dupl1234', n: 'first' },
+			{ id: 'uniq1234', n: 'x' },
+		]);
+	});
+
+	it('with "Allow Posted Duplicates" leaves ids of an earlier file out of later files of a split file', async () => {
+		UPLOAD_LIMITS.maxFileBytes = 'id,n\n'.length + 4 * 'codeAAAA,1\n'.length;
+		const csv = `id,n\n${DUPLICATE_ROWS.join('\n')}\n`;
+		const { output, error } = await upload({ source: 'file', options: { allowPostedDuplicates: true } }, { input: [fileItem(csv, 'dups.csv')] });
+		expect(error).toBeUndefined();
+		expect(output.map((item) => [item.json.status, item.json.fileName])).toEqual([
+			['finished', 'dups-part-1-of-3.csv'],
+			['finished', 'dups-part-2-of-3.csv'],
+			['finished', 'dups-part-3-of-3.csv'],
+		]);
+		expect(output.map((item) => rowsOf(item.json.recordKey))).toEqual(DUPLICATES_INGESTED);
+	});
+
 	it('checks every file before sending the first', async () => {
 		const input = [fileItem('id\ngood0001\n', 'good.csv'), fileItem('id\nbad\n', 'bad.csv')];
 		const { error } = await upload({ source: 'file' }, { input });
@@ -422,6 +517,19 @@ describe('Code Upload > Get and Get Many', () => {
 		const limited = await run('getMany', { returnAll: false, limit: 2, filters: { status: 'uploading' } });
 		expect(limited.output).toHaveLength(2);
 		expect(limited.output.every((item) => item.json.status === 'uploading')).toBe(true);
+	});
+
+	it('filters by any status name as typed (free text: only two names are documented)', async () => {
+		const status = new Scantrust().description.properties.find((p) => p.name === 'filters' && p.displayOptions?.show?.resource?.includes('codeUpload'));
+		const field = (status?.options as Array<{ name: string; type: string }>).find((o) => o.name === 'status');
+		expect(field?.type).toBe('string');
+
+		await upload({ source: 'items', processAfterUpload: false }, { input: items({ id: 'filter01' }) });
+		const uploading = await run('getMany', { returnAll: true, filters: { status: ' uploading ' } });
+		expect(uploading.output.map((item) => item.json.status)).toEqual(['uploading']);
+		expect(apiCalls(env.sandbox, 'GET', /^\/api\/v2\/ingestion\/$/).at(-1)!.query).toMatchObject({ status: 'uploading' });
+		const none = await run('getMany', { returnAll: true, filters: { status: 'some-other-name' } });
+		expect(none.output).toEqual([]);
 	});
 
 	it('names the missing permission on 403', async () => {

@@ -1,7 +1,9 @@
 import AdmZip from 'adm-zip';
 
+import { DOWNLOAD_LIMITS } from '../../nodes/Scantrust/actions/workOrder/download.operation';
+import { DEFAULT_MAX_ENTRY_BYTES } from '../../nodes/Scantrust/codes/archive';
 import { binaryBuffer, runScantrustNode } from '../helpers/n8nHarness';
-import { useSandbox } from '../helpers/sandboxFixture';
+import { apiCalls, useSandbox } from '../helpers/sandboxFixture';
 
 const SID_TEMPLATE = 101;
 const SSC_WAITING_FOR_PRINTER = 5003;
@@ -34,6 +36,19 @@ function expectedBatches(id: number) {
 }
 
 const storageRequests = () => env.sandbox.requests.filter((request) => request.origin === 'storage');
+const workOrderReads = (id: number) => apiCalls(env.sandbox, 'GET', new RegExp(`^/api/v2/workorders/${id}/$`));
+const workOrder = (id: number) => env.sandbox.state.workOrders.find((wo) => wo.id === id)!;
+
+/** Serves the work order's archive from the API's own origin under `path` (as a Django media URL would). */
+async function serveArchiveFromApi(id: number, path: string): Promise<void> {
+	const zip = Buffer.from(await (await fetch(workOrder(id).codegen_file!)).arrayBuffer());
+	env.sandbox.faults.push({ method: 'GET', path, status: 200, body: zip });
+}
+
+afterEach(() => {
+	DOWNLOAD_LIMITS.maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES;
+	env.sandbox.options.generationDelayMs = 300;
+});
 
 describe('Work Order > Download', () => {
 	it('splits 45,000 codes into batches of 20,000 / 20,000 / 5,000, every code as generated', async () => {
@@ -122,10 +137,39 @@ describe('Work Order > Download', () => {
 	});
 
 	it('waits until the codes are ready when asked to', async () => {
+		env.sandbox.options.generationDelayMs = 1000;
 		const { id } = env.sandbox.createWorkOrder({ template: SID_TEMPLATE, quantity: 10 });
 		const { output, error } = await download(String(id), { waitForCompletion: true, pollInterval: 0.1, waitTimeout: 10 });
 		expect(error).toBeUndefined();
 		expect(output[0].json.codeCount).toBe(10);
+		// The first read came before generation finished (not ready), a later one after it.
+		const reads = workOrderReads(id);
+		expect(reads.length).toBeGreaterThanOrEqual(2);
+		const completedAt = Date.parse(workOrder(id).date_codes_completed!);
+		expect(reads[0].at).toBeLessThan(completedAt);
+		expect(reads.at(-1)!.at).toBeGreaterThanOrEqual(completedAt);
+	});
+
+	it('fails at once, naming the state, for a canceled work order instead of waiting out the time-out', async () => {
+		workOrder(SSC_WAITING_FOR_PRINTER).state = 'canceled';
+		const started = Date.now();
+		const { error } = await download(String(SSC_WAITING_FOR_PRINTER), { waitForCompletion: true, waitTimeout: 30, pollInterval: 0.2 });
+		expect(Date.now() - started).toBeLessThan(5000);
+		expect(error?.message).toBe(
+			`Item 0: work order ${SSC_WAITING_FOR_PRINTER} is "canceled" and has no codes archive: its codes will never be ready`,
+		);
+		expect(String(error?.description)).toMatch(/state "canceled", codegen_status 1/);
+		expect(workOrderReads(SSC_WAITING_FOR_PRINTER)).toHaveLength(1);
+		expect(storageRequests()).toHaveLength(0);
+	});
+
+	it('stops waiting when the work order is canceled while the node waits', async () => {
+		setTimeout(() => (workOrder(SSC_WAITING_FOR_PRINTER).state = 'canceled'), 500);
+		const started = Date.now();
+		const { error } = await download(String(SSC_WAITING_FOR_PRINTER), { waitForCompletion: true, waitTimeout: 30, pollInterval: 0.1 });
+		expect(Date.now() - started).toBeLessThan(5000);
+		expect(error?.message).toMatch(/work order 5003 is "canceled" and has no codes archive/);
+		expect(workOrderReads(SSC_WAITING_FOR_PRINTER).length).toBeGreaterThanOrEqual(2);
 	});
 
 	it('fails with the state when the codes are not ready and waiting is off', async () => {
@@ -150,6 +194,76 @@ describe('Work Order > Download', () => {
 		const { error } = await download(String(id));
 		expect(error?.message).toMatch(/^Item 0: /);
 		expect(error?.message).toMatch(message);
+	});
+
+	it('rejects an entry that unpacks to more than the limit although its header declares less', async () => {
+		const id = readyWorkOrder(50);
+		env.sandbox.setArchiveOptions(id, { declaredCodesCsvSize: 100 });
+		DOWNLOAD_LIMITS.maxEntryBytes = 1000;
+		const { error } = await download(String(id));
+		expect(error?.message).toMatch(/^Item 0: The file "work order \d+ \w+\/codes\.csv" in the codes archive is too large: it unpacks to more than 1,000 bytes, the limit is 1,000 bytes$/);
+	});
+
+	it('downloads a relative codegen_file from the API origin, with the UAT token', async () => {
+		const id = readyWorkOrder(30);
+		await serveArchiveFromApi(id, '/media/workorders/relative.zip');
+		workOrder(id).codegen_file = '/media/workorders/relative.zip';
+		const storageBefore = storageRequests().length;
+		const { output, error } = await download(String(id));
+		expect(error).toBeUndefined();
+		expect(output.map((item) => ({ batch: item.json.batch, codes: item.json.codes }))).toEqual(expectedBatches(id));
+		const [archiveRequest] = env.sandbox.requests.filter((r) => r.origin === 'api' && r.path === '/media/workorders/relative.zip');
+		expect(archiveRequest.headers.authorization).toBe(`UAT ${env.sandbox.token}`);
+		expect(storageRequests()).toHaveLength(storageBefore);
+	});
+
+	it('sends the UAT token to an absolute codegen_file on the API origin', async () => {
+		const id = readyWorkOrder(10);
+		await serveArchiveFromApi(id, '/media/workorders/absolute.zip');
+		workOrder(id).codegen_file = `${env.sandbox.apiUrl}/media/workorders/absolute.zip?v=1`;
+		const { output, error } = await download(String(id), { output: 'archive' });
+		expect(error).toBeUndefined();
+		expect(output[0].json.fileSize).toBeGreaterThan(0);
+		const [archiveRequest] = env.sandbox.requests.filter((r) => r.origin === 'api' && r.path === '/media/workorders/absolute.zip');
+		expect(archiveRequest.query).toEqual({ v: '1' });
+		expect(archiveRequest.headers.authorization).toBe(`UAT ${env.sandbox.token}`);
+	});
+
+	it.each([
+		['not a URL', 'http://[bad'],
+		['not an http(s) URL', 'ftp://files.example/codes.zip'],
+	])('names the work order when codegen_file is %s', async (_what, link) => {
+		const id = readyWorkOrder(5);
+		workOrder(id).codegen_file = link;
+		const { error } = await download(String(id));
+		expect(error?.message).toBe(`Item 0: the download link of the codes of work order ${id} is not a valid URL: ${JSON.stringify(link)}`);
+		expect(storageRequests()).toHaveLength(0);
+	});
+
+	it.each([
+		['an HTML page answered with 200', '<html><body><h1>Sign in</h1></body></html>', /^Item 0: The codes archive is not a zip file$/],
+		['a zip without codes.csv', undefined, /^Item 0: The codes archive has no codes\.csv$/],
+	])('with output "archive" rejects %s instead of handing it out as a .zip', async (_what, page, message) => {
+		const id = readyWorkOrder(5);
+		if (page === undefined) env.sandbox.setArchiveOptions(id, { omitCodesCsv: true });
+		else env.sandbox.faults.push({ method: 'GET', path: /^\/media\/workorders\//, status: 200, body: page });
+		const { output, error } = await download(String(id), { output: 'archive' }, { continueOnFail: true });
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(1);
+		expect(output[0].json.error).toMatch(message);
+		expect(output[0].binary).toBeUndefined();
+	});
+
+	it('names the archive after the work order alone when it has no reference', async () => {
+		const id = readyWorkOrder(5);
+		(workOrder(id) as { reference: string | null }).reference = null;
+		const { output } = await download(String(id), { output: 'archive' });
+		expect(output[0].json.fileName).toBe(`work-order-${id}.zip`);
+		expect(output[0].binary?.data.fileName).toBe(`work-order-${id}.zip`);
+
+		workOrder(id).reference = 'PO 7/2';
+		const named = await download(String(id), { output: 'archive' });
+		expect(named.output[0].json.fileName).toBe(`work-order-${id}-PO_7_2.zip`);
 	});
 
 	it('gives an error item for the failing work order with Continue On Fail and goes on', async () => {

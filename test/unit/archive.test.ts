@@ -1,6 +1,6 @@
 import AdmZip from 'adm-zip';
 
-import { openCodesArchive } from '../../nodes/Scantrust/codes/archive';
+import { DEFAULT_MAX_ENTRY_BYTES, DEFLATE_MAX_RATIO, inflateChunkBytes, openCodesArchive } from '../../nodes/Scantrust/codes/archive';
 import { DataError } from '../../nodes/Scantrust/codes/DataError';
 import { makeArchiveFrom, makeCodesArchive, makeCodesCsv } from '../../scripts/bench/codesArchiveFixture';
 
@@ -238,6 +238,54 @@ describe('openCodesArchive', () => {
 		small.addFile('wo/codes.csv', Buffer.alloc(1000, 0x41));
 		const error2 = dataErrorOf(() => openCodesArchive(declareSize(small.toBuffer(), 'wo/codes.csv', 10)).codesCsv());
 		expect(error2.message).toBe('The codes archive is damaged: "wo/codes.csv" unpacks to 1000 bytes but its header says 10');
+	});
+
+	it('sizes the inflate buffer by what the packed bytes can produce, not by the declared size', () => {
+		const MB = 1024 * 1024;
+		// A 200-byte entry declaring 900 MB gets at most 200 * 1032 bytes (+1), not 900 MB.
+		expect(inflateChunkBytes({ size: 900 * MB, compressedSize: 200 }, DEFAULT_MAX_ENTRY_BYTES)).toBe(200 * DEFLATE_MAX_RATIO + 1);
+		// An honest entry gets one buffer of its size (+1): no second buffer, no concatenation.
+		expect(inflateChunkBytes({ size: 70 * MB, compressedSize: 12 * MB }, DEFAULT_MAX_ENTRY_BYTES)).toBe(70 * MB + 1);
+		// Never more than the limit, never less than 64 KiB.
+		expect(inflateChunkBytes({ size: 900 * MB, compressedSize: 100 * MB }, 10 * MB)).toBe(10 * MB + 1);
+		expect(inflateChunkBytes({ size: 10, compressedSize: 5 }, DEFAULT_MAX_ENTRY_BYTES)).toBe(64 * 1024);
+	});
+
+	it('does not reserve the memory a lying header declares', () => {
+		const small = new AdmZip();
+		small.addFile('wo/codes.csv', Buffer.alloc(1000, 0x41));
+		const declared = 400 * 1024 * 1024; // under the default limit, so only the real inflate stands in the way
+		const lying = declareSize(small.toBuffer(), 'wo/codes.csv', declared);
+		const archive = openCodesArchive(lying);
+		const before = process.memoryUsage().arrayBuffers;
+		const error = dataErrorOf(() => archive.codesCsv());
+		const grown = process.memoryUsage().arrayBuffers - before;
+		expect(error.message).toBe(`The codes archive is damaged: "wo/codes.csv" unpacks to 1000 bytes but its header says ${declared}`);
+		expect(grown).toBeLessThan(16 * 1024 * 1024);
+	});
+
+	it('reads an entry packed at close to the best deflate ratio', () => {
+		const z = new AdmZip();
+		const content = Buffer.alloc(5_000_000, 0x41);
+		z.addFile('wo/codes.csv', content);
+		const zipped = z.toBuffer();
+		expect(locate(zipped, 'wo/codes.csv').compressedSize).toBeLessThan(content.length / 500);
+		expect(openCodesArchive(zipped).codesCsv().equals(content)).toBe(true);
+	});
+
+	it('rejects an entry whose actual size exceeds the limit although it declares less', () => {
+		const z = new AdmZip();
+		z.addFile('wo/codes.csv', Buffer.alloc(300_000, 0x41));
+		const lying = declareSize(z.toBuffer(), 'wo/codes.csv', 1000);
+		expect(dataErrorOf(() => openCodesArchive(lying, { maxEntryBytes: 100_000 }).codesCsv()).message).toBe(
+			'The file "wo/codes.csv" in the codes archive is too large: it unpacks to more than 100,000 bytes, the limit is 100,000 bytes',
+		);
+	});
+
+	it('has a default limit of 512 MiB per entry', () => {
+		expect(DEFAULT_MAX_ENTRY_BYTES).toBe(512 * 1024 * 1024);
+		const big = declareSize(zip, `${FOLDER}/codes.csv`, DEFAULT_MAX_ENTRY_BYTES + 1);
+		expect(dataErrorOf(() => openCodesArchive(big)).message).toMatch(/declares an unpacked size of 536,870,913 bytes, the limit is 536,870,912 bytes/);
 	});
 
 	it('rejects a stored entry larger than the limit', () => {

@@ -347,6 +347,84 @@ describe('buildFromFile: CSV', () => {
 	});
 });
 
+describe('allowed posted duplicates in a split upload', () => {
+	// Scantrust ignores a duplicate only within one file; in a later file it is an existing_id_error, after the
+	// earlier file already created codes. Rows are `<8-character id>,<occurrence>`; the limits fit 4 rows per file.
+	const rows = ['codeAAAA,1', 'codeBBBB,1', 'codeAAAA,2', 'codeCCCC,1', 'codeCCCC,2', 'codeDDDD,1', 'codeAAAA,3', 'codeEEEE,1', 'codeFFFF,1', 'codeGGGG,1', 'codeHHHH,1', 'codeCCCC,3', 'codeHHHH,2'];
+	// File 1 keeps its own duplicate (A2); C2 no longer fits there, so it would open file 2: dropped, as are A3 and C3.
+	const expected = [['codeAAAA,1', 'codeBBBB,1', 'codeAAAA,2', 'codeCCCC,1'], ['codeDDDD,1', 'codeEEEE,1', 'codeFFFF,1', 'codeGGGG,1'], ['codeHHHH,1', 'codeHHHH,2']];
+
+	function rowsPerFile(result: OwnCodesFile): string[][] {
+		return result.files.map((file) => (parse(file) as string[][]).slice(1).map((r) => r.join(',')));
+	}
+
+	function expectNoIdInTwoFiles(result: OwnCodesFile): void {
+		const owner = new Map<string, number>();
+		rowsPerFile(result).forEach((fileRows, index) => {
+			for (const row of fileRows) {
+				const id = row.split(',')[0];
+				expect(owner.get(id) ?? index).toBe(index);
+				owner.set(id, index);
+			}
+		});
+	}
+
+	it.each([
+		['CSV passed through (LF)', () => csv(`id,n\n${rows.join('\n')}\n`, { allowPostedDuplicates: true, maxFileBytes: 5 + 4 * 11 })],
+		['CSV re-written (bare CR)', () => csv(`id,n\r${rows.join('\r')}\r`, { allowPostedDuplicates: true, maxFileBytes: 6 + 4 * 12 })],
+		[
+			'items',
+			() =>
+				buildFromItems(
+					rows.map((r) => ({ id: r.split(',')[0], n: r.split(',')[1] })),
+					{ idField: 'id', mapping: [], allowPostedDuplicates: true, maxFileBytes: 6 + 4 * 12 },
+				),
+		],
+		[
+			'JSON',
+			() =>
+				buildFromFile(Buffer.from(JSON.stringify(rows.map((r) => ({ id: r.split(',')[0], n: r.split(',')[1] })))), 'json', {
+					allowPostedDuplicates: true,
+					maxFileBytes: 6 + 4 * 12,
+				}),
+		],
+	])('%s: a duplicate stays in the file of its first occurrence and is left out of later files', (_source, build) => {
+		const result = build();
+		expect(rowsPerFile(result)).toEqual(expected);
+		expectNoIdInTwoFiles(result);
+		expect(result.droppedDuplicates).toBe(3);
+		expect(result.codeCounts).toEqual([4, 4, 2]);
+		expect(result.codeCount).toBe(rows.length);
+	});
+
+	it('drops nothing when everything fits in one file, and the file is still a view of the input', () => {
+		const data = Buffer.from(`id,n\n${rows.join('\n')}\n`);
+		const result = buildFromFile(data, 'csv', { allowPostedDuplicates: true });
+		expect(result.droppedDuplicates).toBe(0);
+		expect(result.files).toHaveLength(1);
+		expect(result.files[0].buffer).toBe(data.buffer);
+		expect(rowsPerFile(result)[0]).toEqual(rows);
+	});
+
+	it('keeps every row of a split upload without duplicates', () => {
+		const ids = Array.from({ length: 200 }, (_, i) => `code${String(i).padStart(6, '0')}`);
+		const result = csv(`id\n${ids.join('\n')}\n`, { allowPostedDuplicates: true, maxFileBytes: 200 });
+		expect(result.files.length).toBeGreaterThan(5);
+		expect(result.droppedDuplicates).toBe(0);
+		expect(rowsPerFile(result).flat()).toEqual(ids);
+	});
+
+	it('finds a duplicate of an early file after the id table has grown (40,000 rows)', () => {
+		const ids = Array.from({ length: 40_000 }, (_, i) => `ST${String(i).padStart(10, '0')}`);
+		const last = ids[ids.length - 1];
+		const result = csv(`id\n${ids.join('\n')}\n${ids[3]}\n${last}\n`, { allowPostedDuplicates: true, maxFileBytes: 64 * 1024 });
+		expect(result.files.length).toBeGreaterThan(5);
+		expect(result.droppedDuplicates).toBe(1); // ids[3] is in file 1; the last id shares the last file
+		const written = result.files.map((file) => file.toString('latin1').slice('id\n'.length)).join('');
+		expect(written).toBe(`${ids.join('\n')}\n${last}\n`);
+	});
+});
+
 describe('buildFromFile: JSON', () => {
 	it('converts an array of objects to CSV, id first, columns in first-seen order', () => {
 		const result = json([

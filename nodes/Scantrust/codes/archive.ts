@@ -16,8 +16,21 @@ import * as zlib from 'node:zlib';
 
 import { DataError } from './DataError';
 
-/** Default cap on one entry's unpacked size. A 1,000,000-code work order unpacks to about 70 MB. */
-export const DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024 * 1024;
+/**
+ * Default cap on one entry's unpacked size: 512 MiB. A 1,000,000-code work order's codes.csv unpacks to about
+ * 70 MB, so this leaves room for about 7 million codes, while a damaged or hostile archive cannot make n8n hold
+ * more than half a GiB for one entry (the parsed codes come on top of it, and n8n's default heap is a few GiB).
+ */
+export const DEFAULT_MAX_ENTRY_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Deflate's best case: a 258-byte match coded in 2 bits, so 1 packed byte unpacks to at most 4 * 258 = 1032 bytes
+ * (RFC 1951). A stored entry unpacks to exactly its packed size.
+ */
+export const DEFLATE_MAX_RATIO = 1032;
+
+/** Smallest output buffer handed to zlib (its own default is 16 KiB). */
+const MIN_INFLATE_CHUNK = 64 * 1024;
 
 export interface CodesArchiveLimits {
 	/** Largest unpacked size allowed for one entry, both as declared in the zip headers and as actually inflated. */
@@ -280,12 +293,21 @@ function readEntry(zip: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffer 
 	return data;
 }
 
+/**
+ * The first output buffer for inflating an entry: its declared size (+1, so that zlib needs no second buffer to
+ * learn it is done: no chunk list, no concatenation copy), but never more than the packed bytes can produce nor the
+ * limit. The declared size is only a claim: a 200-byte entry declaring 400 MB gets a few hundred KB, and zlib adds
+ * buffers of that size should the data really be larger.
+ */
+export function inflateChunkBytes(entry: { size: number; compressedSize: number }, maxEntryBytes: number): number {
+	const producible = entry.compressedSize * DEFLATE_MAX_RATIO;
+	return Math.max(MIN_INFLATE_CHUNK, Math.min(entry.size, producible, maxEntryBytes) + 1);
+}
+
 function inflate(packed: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffer {
 	try {
 		return zlib.inflateRawSync(packed, {
-			// Output straight into one buffer of the declared size (+1, so zlib needs no second buffer to learn it is done):
-			// no chunk list, no concatenation copy.
-			chunkSize: Math.max(64 * 1024, Math.min(entry.size + 1, maxEntryBytes + 1)),
+			chunkSize: inflateChunkBytes(entry, maxEntryBytes),
 			// Whatever the headers say, never inflate more than the limit.
 			maxOutputLength: Math.max(1, maxEntryBytes),
 		});

@@ -12,7 +12,9 @@
  *   activation_status / SCM columns); the JSON layout Scantrust expects is not documented.
  * - Size: an upload file may be at most MAX_UPLOAD_BYTES (100 MB). Larger inputs are SPLIT into several files of
  *   at most that size, each with the header, rows never cut, in input order. The duplicate check spans all of
- *   them (one Map over the whole input). The caller uploads each file as its own ingestion record.
+ *   them (one Map over the whole input). The caller uploads each file as its own ingestion record. With allowed
+ *   posted duplicates, a duplicate stays in the file of its first occurrence (Scantrust keeps the first there) but
+ *   is left out of later files, where Scantrust would reject it as an existing id (`droppedDuplicates`).
  * - CSV files are checked on their bytes and passed through (see ./ownCodesCsv.ts): a valid file that fits in
  *   one upload file comes back as a view of the input without BOM (no copy; do not modify `data` afterwards).
  *   Rows keep their line breaks (LF or CRLF). Rows this module writes itself (items, JSON, bare-CR CSV) are
@@ -120,8 +122,12 @@ function buildFromObjects(objects: readonly unknown[], cfg: ObjectsConfig): OwnC
 	const writer = new SplitWriter(Buffer.from(csvRow(names), 'utf8'), cfg.maxBytes, naming);
 	const checker = new CodeChecker(naming, cfg.allowPostedDuplicates);
 	const cells: string[] = new Array<string>(columns.length).fill('');
+	let dropped = 0;
+	/** First occurrence of the current row's id when it is an allowed duplicate. */
+	let firstOfId: number | undefined;
 
 	for (let i = 0; i < objects.length; i++) {
+		firstOfId = undefined;
 		const obj = objects[i];
 		if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
 			checker.report(i, undefined, `is ${obj === null ? 'null' : Array.isArray(obj) ? 'a list' : `a ${typeof obj}`}, not an object with an id`);
@@ -155,18 +161,23 @@ function buildFromObjects(objects: readonly unknown[], cfg: ObjectsConfig): OwnC
 			cells[c] = name === STATUS_COLUMN ? checker.checkStatus(value, i, key, false) : converted.cell;
 		}
 		// Once something is wrong no file is built: only the checking goes on, to report every problem at once.
-		if (checker.problems.total === 0) writer.addText(csvRow(cells), i);
+		if (checker.problems.total === 0) {
+			const row = csvRow(cells);
+			// An allowed duplicate whose first row went into an earlier file would fail there as an existing id.
+			if (firstOfId !== undefined && !writer.sharesPart(firstOfId, Buffer.byteLength(row, 'utf8'))) dropped++;
+			else writer.addText(row, i);
+		}
 	}
 	checker.finish(cfg.emptyMessage);
 	const { files, counts } = writer.finish();
-	return { files, filetype: 'csv', codeCount: checker.codeCount, codeCounts: counts, columns: names };
+	return { files, filetype: 'csv', codeCount: checker.codeCount, codeCounts: counts, columns: names, droppedDuplicates: dropped };
 
 	function checkObjectId(ch: CodeChecker, value: unknown, i: number, field: string): void {
 		if (typeof value === 'string') {
-			ch.checkId(value, i, field);
+			firstOfId = ch.checkId(value, i, field);
 			cells[0] = value;
 		} else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
-			ch.checkId(String(value), i, field);
+			firstOfId = ch.checkId(String(value), i, field);
 			cells[0] = String(value);
 		} else {
 			ch.codeCount++;

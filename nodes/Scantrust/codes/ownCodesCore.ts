@@ -26,8 +26,13 @@ export interface OwnCodesFile {
 	filetype: 'csv';
 	/** Codes (data rows) over all files; with allowed posted duplicates, duplicates are counted too. */
 	codeCount: number;
-	/** Codes per file, same order as `files`. */
+	/** Rows written per file, same order as `files`. */
 	codeCounts: number[];
+	/**
+	 * Allowed duplicates left out because their id was already written to an earlier file (see SplitWriter.sharesPart).
+	 * Always 0 when everything fits in one file.
+	 */
+	droppedDuplicates: number;
 	/** Header columns as written, e.g. ['id', 'product', 'activation_status']. */
 	columns: string[];
 }
@@ -105,19 +110,18 @@ export interface RowNaming {
 
 /**
  * Validates ids and activation statuses and detects duplicate ids over the whole input
- * (a Map of id -> first row, spanning every output file). With allowPostedDuplicates there is no map at all.
+ * (a Map of id -> first row, spanning every output file). With allowPostedDuplicates the Map is still kept:
+ * Scantrust ignores duplicates only within one file, so a split upload must know where an id was first written.
  */
 export class CodeChecker {
 	readonly problems = new Problems();
-	private readonly seen: Map<string, number> | undefined;
+	private readonly seen = new Map<string, number>();
 	codeCount = 0;
 
 	constructor(
 		private readonly naming: RowNaming,
-		allowPostedDuplicates: boolean,
-	) {
-		this.seen = allowPostedDuplicates ? undefined : new Map();
-	}
+		private readonly allowPostedDuplicates: boolean,
+	) {}
 
 	/** Adds `Line 5, field "id": <what>` (or `Item 3: <what>` without a field). */
 	report(ref: number, field: string | undefined, what: string): void {
@@ -125,22 +129,25 @@ export class CodeChecker {
 		this.problems.add(`${where}: ${what}`);
 	}
 
-	/** Checks an id given as text; `field` is the name the user knows (column or item property). */
-	checkId(id: string, ref: number, field: string): void {
+	/**
+	 * Checks an id given as text; `field` is the name the user knows (column or item property).
+	 * Returns the ref of the id's first occurrence when it is an allowed duplicate, else undefined.
+	 */
+	checkId(id: string, ref: number, field: string): number | undefined {
 		this.codeCount++;
 		const problem = idProblem(id);
 		if (problem !== undefined) {
 			this.report(ref, field, problem);
-			return;
+			return undefined;
 		}
-		this.checkDuplicate(id, ref, field);
-	}
-
-	private checkDuplicate(id: string, ref: number, field: string): void {
-		if (this.seen === undefined) return;
 		const first = this.seen.get(id);
-		if (first === undefined) this.seen.set(id, ref);
-		else this.reportDuplicate(id, ref, first, field);
+		if (first === undefined) {
+			this.seen.set(id, ref);
+			return undefined;
+		}
+		if (this.allowPostedDuplicates) return first;
+		this.reportDuplicate(id, ref, first, field);
+		return undefined;
 	}
 
 	/** `Line 9, field "id": "abc12345" is a duplicate of line 3` (also used by the CSV scanner's own id table). */
@@ -197,6 +204,8 @@ export class SplitWriter {
 	private textBytes = 0;
 	private size: number;
 	private rows = 0;
+	/** Ref of the first row of the file being written. */
+	private partStartRef = 0;
 	private runSrc: Buffer | undefined;
 	private runStart = 0;
 	private runEnd = 0;
@@ -225,10 +234,25 @@ export class SplitWriter {
 		this.endFile();
 	}
 
+	/**
+	 * Whether a row of `bytes` whose id was first seen at `firstRef` would go into the same file as that first row.
+	 * Refs grow with the input, so a first row at or after the current file's first row is in this file.
+	 * Scantrust ignores a posted duplicate only within one file; in a later file it is an existing_id_error.
+	 */
+	sharesPart(firstRef: number, bytes: number): boolean {
+		return this.rows > 0 && firstRef >= this.partStartRef && this.size + bytes <= this.maxBytes;
+	}
+
+	/** Header bytes every file starts with. */
+	get headerBytes(): number {
+		return this.header.length;
+	}
+
 	/** Adds a row (with its line break); `ref` names it in an error (line or item number). */
 	addText(row: string, ref: number): void {
 		const bytes = Buffer.byteLength(row, 'utf8');
 		this.room(bytes, ref);
+		if (this.rows === 0) this.partStartRef = ref;
 		this.flushRun();
 		this.texts.push(row);
 		this.textBytes += bytes;
@@ -240,6 +264,7 @@ export class SplitWriter {
 	/** Adds the row src[start, end) (with its line break, if any); `ref` names it in an error. */
 	addSlice(src: Buffer, start: number, end: number, ref: number): void {
 		this.room(end - start, ref);
+		if (this.rows === 0) this.partStartRef = ref;
 		if (this.runSrc === src && this.runEnd === start) {
 			this.runEnd = end;
 		} else {

@@ -245,7 +245,11 @@ function scanCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, max
 
 	// Ids are checked on the bytes: a valid id never becomes a string (see ./ownCodesIdTable.ts).
 	const checker = new CodeChecker(lineNaming, true);
-	const ids = allowPostedDuplicates ? undefined : new ByteIdTable(buf);
+	// Allowed duplicates need the table only when the output may be split (rows are slices, so it cannot outgrow
+	// the input): Scantrust ignores duplicates within one file, not across files.
+	const mayGoIntoSeveralFiles = writer.headerBytes + (len - headerEnd) > maxBytes;
+	const ids = !allowPostedDuplicates || mayGoIntoSeveralFiles ? new ByteIdTable(buf) : undefined;
+	let dropped = 0;
 	const statusName = columns[statusCol];
 	line += 1 + sc.innerLines;
 	pos = headerEnd;
@@ -278,6 +282,7 @@ function scanCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, max
 			}
 		}
 		// id: checked and hashed on the bytes.
+		let skip = false;
 		if (idCol < count) {
 			const s = sc.starts[idCol];
 			const e = sc.ends[idCol];
@@ -293,7 +298,10 @@ function scanCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, max
 			} else {
 				checker.codeCount++;
 				const first = ids === undefined ? 0 : ids.add(s, e - s, mixHash(hash), line);
-				if (first !== 0) checker.reportDuplicate(buf.toString('latin1', s, e), line, first, ID_COLUMN);
+				if (first !== 0) {
+					if (!allowPostedDuplicates) checker.reportDuplicate(buf.toString('latin1', s, e), line, first, ID_COLUMN);
+					else if (!writer.sharesPart(first, next - pos)) skip = true;
+				}
 			}
 		} else {
 			checker.checkId('', line, ID_COLUMN);
@@ -305,13 +313,16 @@ function scanCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, max
 			if (!ok) checker.checkStatus(sc.text(statusCol), line, statusName, true);
 		}
 		// Once something is wrong no file is built: only the checking goes on, to report every problem at once.
-		if (checker.problems.total === 0) writer.addSlice(buf, pos, next, line);
+		if (checker.problems.total === 0) {
+			if (skip) dropped++;
+			else writer.addSlice(buf, pos, next, line);
+		}
 		line += 1 + sc.innerLines;
 		pos = next;
 	}
 	checker.finish('The file has a header but no codes: add one row per code below the header');
 	const { files, counts } = writer.finish();
-	return { files, filetype: 'csv', codeCount: checker.codeCount, codeCounts: counts, columns };
+	return { files, filetype: 'csv', codeCount: checker.codeCount, codeCounts: counts, columns, droppedDuplicates: dropped };
 }
 
 /** Fallback for CSV with bare CR line breaks: csv-parse reads it, the rows are checked and re-written (CRLF). */
@@ -319,6 +330,7 @@ function parseCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, ma
 	const checker = new CodeChecker(lineNaming, allowPostedDuplicates);
 	let header: Header | undefined;
 	let writer: SplitWriter | undefined;
+	let dropped = 0;
 	const onRecord = (record: string[], ctx: InfoRecord): null => {
 		// csv-parse counts the line where the record ends; fine for the files that land here.
 		const line = ctx.lines;
@@ -331,9 +343,14 @@ function parseCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, ma
 		if (record.length !== columns.length) {
 			checker.report(line, undefined, `has ${record.length} values but the header has ${columns.length} columns`);
 		}
-		checker.checkId(record[idCol] ?? '', line, ID_COLUMN);
+		const first = checker.checkId(record[idCol] ?? '', line, ID_COLUMN);
 		if (statusCol >= 0 && statusCol < record.length) checker.checkStatus(record[statusCol], line, STATUS_COLUMN, true);
-		if (checker.problems.total === 0) writer.addText(csvRow(record), line);
+		if (checker.problems.total === 0) {
+			const row = csvRow(record);
+			// An allowed duplicate whose first row went into an earlier file would fail there as an existing id.
+			if (first !== undefined && !writer.sharesPart(first, Buffer.byteLength(row, 'utf8'))) dropped++;
+			else writer.addText(row, line);
+		}
 		return null;
 	};
 	try {
@@ -351,7 +368,7 @@ function parseCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, ma
 	}
 	checker.finish('The file has a header but no codes: add one row per code below the header');
 	const { files, counts } = writer.finish();
-	return { files, filetype: 'csv', codeCount: checker.codeCount, codeCounts: counts, columns: header.columns };
+	return { files, filetype: 'csv', codeCount: checker.codeCount, codeCounts: counts, columns: header.columns, droppedDuplicates: dropped };
 }
 
 /** Our own DataErrors (thrown from on_record) pass; a csv-parse error becomes one. */

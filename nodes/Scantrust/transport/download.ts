@@ -1,23 +1,52 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { transferFile } from './fileTransfer';
-import { getBaseUrl } from './request';
+import { getBaseUrl, onApiHost } from './request';
+
+/** The link as an absolute http(s) URL; a relative link (e.g. `/media/...`) is on the API's own host. */
+function resolveLink(ctx: IExecuteFunctions, url: string, baseUrl: string, what: string, itemIndex: number): URL {
+	let resolved: URL | undefined;
+	try {
+		resolved = new URL(url, baseUrl);
+	} catch {
+		resolved = undefined;
+	}
+	if (resolved === undefined || (resolved.protocol !== 'https:' && resolved.protocol !== 'http:')) {
+		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: the download link of ${what} is not a valid URL: ${JSON.stringify(url)}`, {
+			itemIndex,
+			description: 'Scantrust gave a link (codegen_file) that cannot be downloaded. Run the node again later; if it stays so, contact Scantrust support.',
+		});
+	}
+	return resolved;
+}
+
+/** The response body as a Buffer without copying it (n8n hands out a Buffer, or an ArrayBuffer). */
+function bodyBytes(body: unknown): Buffer {
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	return Buffer.from(typeof body === 'string' ? body : '');
+}
 
 /**
  * Downloads a file Scantrust links to (a work order's codegen_file). The UAT token goes along only
- * when the link is on the API's own origin; object storage gets a plain request, so it never sees the token.
+ * when the link is on the API's own host (then requested with the base URL's scheme, as API requests are);
+ * object storage gets a plain request, so it never sees the token.
  */
 export async function downloadFile(this: IExecuteFunctions, url: string, what: string, itemIndex: number): Promise<Buffer> {
-	const onApiOrigin = new URL(url).origin === new URL(await getBaseUrl.call(this)).origin;
+	const baseUrl = await getBaseUrl.call(this);
+	const link = resolveLink(this, url, baseUrl, what, itemIndex);
+	const onHost = onApiHost(baseUrl, link.href);
 	const response = await transferFile.call(
 		this,
-		{ method: 'GET', url, encoding: 'arraybuffer' },
+		{ method: 'GET', url: onHost ?? link.href, encoding: 'arraybuffer' },
 		{
 			action: `download ${what}`,
 			forbiddenHint: 'The download link may have expired. Run the node again: it reads a fresh link from the work order.',
-			authenticated: onApiOrigin,
+			authenticated: onHost !== undefined,
 			itemIndex,
 		},
 	);
-	return Buffer.from(response.body as ArrayBuffer);
+	return bodyBytes(response.body);
 }

@@ -4,9 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { apiRequestAllItems } from '../../transport/paginate';
 import { runForEachItem } from '../eachItem';
 import { getListLimit, listFields } from '../listFields';
-import { INGESTION_PATH, KNOWN_STATUSES } from './ingestionApi';
-
-const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1).replace(/_/g, ' ');
+import { INGESTION_PATH } from './ingestionApi';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['codeUpload'], operation: ['getMany'] } },
@@ -30,10 +28,12 @@ export const description: INodeProperties[] = updateDisplayOptions(
 				{
 					displayName: 'Status',
 					name: 'status',
-					type: 'options',
-					options: KNOWN_STATUSES.map((status) => ({ name: capitalized(status), value: status })),
-					default: 'error',
-					description: 'Only records in this status',
+					// Free text: Scantrust documents only two status names (seed 002), a fixed list would invent the rest.
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. error',
+					description:
+						'Only records in this status, as Scantrust names it. Documented: "uploading" (waiting for its file or for processing) and "error" (processing failed).',
 				},
 				{
 					displayName: 'Type',
@@ -54,7 +54,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as { type?: string; status?: string; ingestionMode?: string };
 		const qs: IDataObject = {};
 		if (filters.type) qs.type = filters.type;
-		if (filters.status) qs.status = filters.status;
+		if (filters.status?.trim()) qs.status = filters.status.trim();
 		if (filters.ingestionMode) qs.ingestion_mode = filters.ingestionMode.trim();
 		return await apiRequestAllItems.call(
 			this,

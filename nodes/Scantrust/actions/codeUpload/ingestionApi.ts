@@ -12,15 +12,37 @@ export const GET_POST_DATA_PATH = `${INGESTION_PATH}codes/upload/get-post-data/`
 export const PROCESS_PATH = `${INGESTION_PATH}codes/upload/process/`;
 
 /**
- * Record statuses. Seed 002 documents `uploading` (waiting for its file and the process call) and `error`.
- * Unverified: the names while Scantrust works on a record, and the name of success. Waiting therefore
- * ends as soon as the status is none of BUSY_STATUSES.
+ * Record statuses. Seed 002 documents two: `uploading` (created, waiting for its file and the process call) and
+ * `error` (processing failed, result_data.errors says why). The names while Scantrust works on a record and the
+ * name of success are not documented.
  */
 export const INGESTION_STATUS = { uploading: 'uploading', error: 'error' } as const;
-/** Statuses of a record that is not done yet (unverified apart from `uploading`). */
-export const BUSY_STATUSES: readonly string[] = ['uploading', 'pending', 'queued', 'processing', 'in_progress'];
-/** Offered in the Get Many status filter (only `uploading` and `error` are documented). */
-export const KNOWN_STATUSES: readonly string[] = ['uploading', 'processing', 'finished', 'error'];
+
+/** Status names Scantrust does not document (guesses, kept in one place so that each is one line to correct). */
+export const UNVERIFIED_INGESTION_STATUSES: { readonly busy: readonly string[]; readonly done: readonly string[] } = {
+	/** Still being worked on. */
+	busy: ['pending', 'queued', 'processing', 'in_progress', 'validating'],
+	/** Processed, codes created. */
+	done: ['finished', 'done', 'completed', 'success', 'succeeded', 'processed'],
+};
+
+function hasResultData(record: IDataObject): boolean {
+	const data = record.result_data;
+	return data !== null && typeof data === 'object' && Object.keys(data).length > 0;
+}
+
+/**
+ * Whether Scantrust is done with a record, the rule waiting uses. The documented names decide first: `error` is
+ * done, `uploading` is not. A known name decides next. Any other name counts as done only once result_data is
+ * filled (Scantrust writes it when it finishes, as seed 002's failed record shows): an unknown busy name keeps
+ * the wait going rather than reporting codes that do not exist yet, and an unknown name of success still ends it.
+ */
+export function isSettled(record: IDataObject): boolean {
+	const status = String(record.status);
+	if (status === INGESTION_STATUS.error) return true;
+	if (status === INGESTION_STATUS.uploading || UNVERIFIED_INGESTION_STATUSES.busy.includes(status)) return false;
+	return UNVERIFIED_INGESTION_STATUSES.done.includes(status) || hasResultData(record);
+}
 
 /** How many ids of one kind of problem an error message lists. */
 export const MAX_LISTED_IDS = 10;
@@ -70,10 +92,6 @@ export async function getIngestionRecord(ctx: IExecuteFunctions, key: string, it
 		});
 	}
 	return record;
-}
-
-export function isBusy(record: IDataObject): boolean {
-	return BUSY_STATUSES.includes(String(record.status));
 }
 
 /** One kind of problem: `duplicate_id_error: iE4Mw…, Bc2m6… and 3 more`. */
@@ -200,7 +218,7 @@ export async function settleRecord(ctx: IExecuteFunctions, key: string, wait: Wa
 	return await waitFor(
 		wait,
 		record,
-		(state) => !isBusy(state),
+		isSettled,
 		async () => await getIngestionRecord(ctx, key, itemIndex),
 		(last) =>
 			new NodeOperationError(

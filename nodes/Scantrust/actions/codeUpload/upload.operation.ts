@@ -18,7 +18,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[
 		{
 			displayName:
-				'All codes of one run go into one upload (split into files of at most 100 MB when bigger). Output: one item per upload file with recordKey, status, processed, codeCount, columns, part, parts, fileName and the ingestion record.',
+				'Source Items: all codes of one run go into one upload. Source File: each input file is its own upload. An upload over 100 MB is split into several files. Output: one item per upload file with recordKey, status, processed, codeCount, columns, part, parts, fileName and the ingestion record.',
 			name: 'uploadNotice',
 			type: 'notice',
 			default: '',
@@ -199,6 +199,10 @@ async function prepareFile(ctx: IExecuteFunctions, itemIndex: number): Promise<U
 	return { built, baseName: baseNameOf(binary.fileName), processAfterUpload, process: processOptions, wait, itemIndex };
 }
 
+/**
+ * One upload per input file, not one for all: files differ in columns, each item may set its own options, and an
+ * error names the item and the line of its file; Continue On Fail then keeps the other files going.
+ */
 async function fromFiles(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	// Every file is checked before the first one is sent.
 	const prepared: Array<UploadJob | Error> = [];

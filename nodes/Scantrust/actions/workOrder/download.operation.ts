@@ -1,14 +1,17 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { openCodesArchive, type CodesArchive } from '../../codes/archive';
+import { DEFAULT_MAX_ENTRY_BYTES, openCodesArchive, type CodesArchive } from '../../codes/archive';
 import { parseCodesCsv, renderBatchCsv, type CodeBatch } from '../../codes/codesCsv';
 import { downloadFile } from '../../transport/download';
 import { getWaitSettings, waitFields } from '../../waitFor';
 import { runForEachItem } from '../eachItem';
 import { numericId } from '../validate';
 import { workOrderIdField } from './fields';
-import { codesReady, describeState, getWorkOrder, notReadyHint, waitForCodes } from './workOrderApi';
+import { codesNeverReady, codesReady, describeState, getWorkOrder, neverReadyError, notReadyHint, waitForCodes } from './workOrderApi';
+
+/** Limit per archive entry. Only tests lower it (to see an oversized entry without hundreds of MB). */
+export const DOWNLOAD_LIMITS = { maxEntryBytes: DEFAULT_MAX_ENTRY_BYTES };
 
 interface DownloadOptions {
 	batchCsv?: boolean;
@@ -39,7 +42,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 				{
 					name: 'Archive File',
 					value: 'archive',
-					description: 'One item with the zip archive as it comes from Scantrust, in the binary property "data"',
+					description: 'One item with the zip archive as it comes from Scantrust (checked to be a zip with codes.csv), in the binary property "data"',
 				},
 			],
 			default: 'batches',
@@ -169,6 +172,7 @@ function codeItems(
 async function readyWorkOrder(ctx: IExecuteFunctions, id: number, itemIndex: number): Promise<IDataObject> {
 	const workOrder = await getWorkOrder(ctx, id, itemIndex);
 	if (codesReady(workOrder)) return workOrder;
+	if (codesNeverReady(workOrder)) throw neverReadyError(ctx, workOrder, itemIndex);
 	const wait = getWaitSettings(ctx, itemIndex);
 	if (wait.waitForCompletion) return await waitForCodes(ctx, workOrder, wait, itemIndex);
 	throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: the codes of work order ${id} are not ready yet (${describeState(workOrder)})`, {
@@ -185,8 +189,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const workOrder = await readyWorkOrder(this, id, itemIndex);
 		const zip = await downloadFile.call(this, String(workOrder.codegen_file), `the codes of work order ${id}`, itemIndex);
 
+		// Opening reads only the zip's table of contents (nothing is inflated), so an error page answered with 200 is
+		// caught here. The archive output hands the zip on packed: the unpacked-size limit is not its business.
+		const archive = openCodesArchive(zip, output === 'archive' ? { maxEntryBytes: Number.MAX_SAFE_INTEGER } : DOWNLOAD_LIMITS);
+
 		if (output === 'archive') {
-			const fileName = `work-order-${id}-${String(workOrder.reference ?? '')}.zip`.replace(/[^\w.-]+/g, '_');
+			const reference = workOrder.reference === undefined || workOrder.reference === null ? '' : String(workOrder.reference);
+			const fileName = `work-order-${id}${reference ? `-${reference}` : ''}.zip`.replace(/[^\w.-]+/g, '_');
 			return [
 				{
 					json: { workOrderId: id, reference: workOrder.reference, fileName, fileSize: zip.length },
@@ -195,7 +204,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			];
 		}
 
-		const archive = openCodesArchive(zip);
 		const { batches } = parseCodesCsv(archive.codesCsv());
 		const extras = await archiveExtras(this, archive, { manifest: true, sampleImage: true, ...options }, id, itemIndex);
 		return output === 'codes'

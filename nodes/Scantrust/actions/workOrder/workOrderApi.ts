@@ -21,9 +21,34 @@ export async function getWorkOrder(ctx: IExecuteFunctions, id: number, itemIndex
 	});
 }
 
+/**
+ * Final states of the work order life cycle (SPEC section 2: new -> ready to print / completed; the portal also
+ * shows printed and canceled) in which codes will never come. Only canceled: seed 001 tells integrators to check
+ * state "completed" AND codegen_file, so the link may trail a completed (or printed) state and is waited for.
+ * The API's spelling of canceled is unverified (the portal shows "canceled"): both spellings.
+ */
+export const FINAL_STATES_WITHOUT_CODES: readonly string[] = ['canceled', 'cancelled'];
+
 /** Codes can be downloaded once the work order names its codes archive. */
 export function codesReady(workOrder: IDataObject): boolean {
 	return typeof workOrder.codegen_file === 'string' && workOrder.codegen_file !== '';
+}
+
+/** The work order is in a final state without a codes archive: waiting cannot help. */
+export function codesNeverReady(workOrder: IDataObject): boolean {
+	return !codesReady(workOrder) && FINAL_STATES_WITHOUT_CODES.includes(String(workOrder.state).trim().toLowerCase());
+}
+
+/** The error for a work order whose codes will never come. */
+export function neverReadyError(ctx: IExecuteFunctions, workOrder: IDataObject, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(
+		ctx.getNode(),
+		`Item ${itemIndex}: work order ${String(workOrder.id)} is "${String(workOrder.state)}" and has no codes archive: its codes will never be ready`,
+		{
+			itemIndex,
+			description: `The work order ended (${describeState(workOrder)}) without generating codes. Create a new work order for these codes.`,
+		},
+	);
 }
 
 export function describeState(workOrder: IDataObject): string {
@@ -37,7 +62,10 @@ export function notReadyHint(workOrder: IDataObject): string {
 		: '';
 }
 
-/** Polls the work order until its codes archive is available or the time-out passes. */
+/**
+ * Polls the work order until its codes archive is available or the time-out passes; fails at once when the
+ * work order reaches a final state without codes (canceled).
+ */
 export async function waitForCodes(
 	ctx: IExecuteFunctions,
 	workOrder: IDataObject,
@@ -45,10 +73,10 @@ export async function waitForCodes(
 	itemIndex: number,
 ): Promise<IDataObject> {
 	const id = Number(workOrder.id);
-	return await waitFor(
+	const settled = await waitFor(
 		settings,
 		workOrder,
-		codesReady,
+		(state) => codesReady(state) || codesNeverReady(state),
 		async () => await getWorkOrder(ctx, id, itemIndex),
 		(last) =>
 			new NodeOperationError(
@@ -60,4 +88,6 @@ export async function waitForCodes(
 				},
 			),
 	);
+	if (codesNeverReady(settled)) throw neverReadyError(ctx, settled, itemIndex);
+	return settled;
 }

@@ -217,6 +217,27 @@ describe('Work Order > Download', () => {
 		expect(storageRequests()).toHaveLength(storageBefore);
 	});
 
+	it('reads an error of an archive on the API origin as an API error (429 waited out, 401 explained)', async () => {
+		const id = readyWorkOrder(10);
+		await serveArchiveFromApi(id, '/media/workorders/guarded.zip');
+		workOrder(id).codegen_file = '/media/workorders/guarded.zip';
+		env.sandbox.faults.push({ method: 'GET', path: /^\/media\/workorders\/guarded\.zip$/, status: 429, retryAfter: 1, times: 1 });
+		const first = await download(String(id));
+		expect(first.error).toBeUndefined();
+		expect(first.output).toHaveLength(1);
+
+		env.sandbox.faults.push({
+			method: 'GET',
+			path: /^\/media\/workorders\/guarded\.zip$/,
+			status: 401,
+			body: { detail: 'Invalid token.' },
+			times: 1,
+		});
+		const { error } = await download(String(id));
+		expect(error?.message).toBe(`Could not download the codes of work order ${id}: the UAT token is missing or wrong (401)`);
+		expect(error?.message).not.toContain(env.sandbox.token);
+	});
+
 	it('sends the UAT token to an absolute codegen_file on the API origin', async () => {
 		const id = readyWorkOrder(10);
 		await serveArchiveFromApi(id, '/media/workorders/absolute.zip');

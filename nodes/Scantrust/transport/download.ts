@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { transferFile } from './fileTransfer';
-import { getBaseUrl, onApiHost } from './request';
+import { apiRequestFile, getBaseUrl, onApiHost } from './request';
 
 /** The link as an absolute http(s) URL; a relative link (e.g. `/media/...`) is on the API's own host. */
 function resolveLink(ctx: IExecuteFunctions, url: string, baseUrl: string, what: string, itemIndex: number): URL {
@@ -29,22 +29,36 @@ function bodyBytes(body: unknown): Buffer {
 	return Buffer.from(typeof body === 'string' ? body : '');
 }
 
+/** A codes archive is big: allow it more time than an API answer. */
+const FILE_TIMEOUT_MS = 10 * 60_000;
+
 /**
- * Downloads a file Scantrust links to (a work order's codegen_file). The UAT token goes along only
- * when the link is on the API's own host (then requested with the base URL's scheme, as API requests are);
- * object storage gets a plain request, so it never sees the token.
+ * Downloads a file Scantrust links to (a work order's codegen_file). A link on the API's own host goes through
+ * apiRequest (the token along, the API's error messages and retries); object storage gets a plain request, so it
+ * never sees the token.
  */
 export async function downloadFile(this: IExecuteFunctions, url: string, what: string, itemIndex: number): Promise<Buffer> {
 	const baseUrl = await getBaseUrl.call(this);
 	const link = resolveLink(this, url, baseUrl, what, itemIndex);
 	const onHost = onApiHost(baseUrl, link.href);
+	if (onHost !== undefined) {
+		const body = await apiRequestFile.call(this, {
+			method: 'GET',
+			path: onHost,
+			action: `download ${what}`,
+			permission: 'workorder_download',
+			resource: { name: 'Codes archive', id: link.pathname },
+			itemIndex,
+			timeoutMs: FILE_TIMEOUT_MS,
+		});
+		return bodyBytes(body);
+	}
 	const response = await transferFile.call(
 		this,
-		{ method: 'GET', url: onHost ?? link.href, encoding: 'arraybuffer' },
+		{ method: 'GET', url: link.href, encoding: 'arraybuffer' },
 		{
 			action: `download ${what}`,
 			forbiddenHint: 'The download link may have expired. Run the node again: it reads a fresh link from the work order.',
-			authenticated: onHost !== undefined,
 			itemIndex,
 		},
 	);

@@ -9,14 +9,13 @@ export interface TransferPurpose {
 	action: string;
 	/** What to do when the server refuses (403). */
 	forbiddenHint: string;
-	/** Send the credential along (only ever for the API's own origin). */
-	authenticated: boolean;
 	itemIndex: number;
 }
 
 /**
- * Moves a file to or from object storage (archive download, presigned upload). Both are safe to
- * repeat, so no answer, 429 and 5xx are retried with back-off; anything else fails with the storage's reason.
+ * Moves a file to or from object storage (archive download, presigned upload), never with the credential:
+ * storage authorises by the signed URL or form. Both are safe to repeat, so no answer, 429 and 5xx are
+ * retried with back-off; anything else fails with the storage's reason.
  */
 export async function transferFile(
 	this: IExecuteFunctions,
@@ -34,11 +33,7 @@ export async function transferFile(
 		let response: IN8nHttpFullResponse | undefined;
 		let failure: string;
 		try {
-			response = (
-				purpose.authenticated
-					? await this.helpers.httpRequestWithAuthentication.call(this, 'scantrustApi', options)
-					: await this.helpers.httpRequest(options)
-			) as IN8nHttpFullResponse;
+			response = (await this.helpers.httpRequest(options)) as IN8nHttpFullResponse;
 			if (response.statusCode >= 200 && response.statusCode < 300) return response;
 			const body = response.body instanceof ArrayBuffer ? Buffer.from(response.body) : response.body;
 			failure = `the server answered ${response.statusCode}: ${describeStorageError(body)}`;

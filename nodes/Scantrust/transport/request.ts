@@ -39,6 +39,10 @@ export interface ApiRequestOptions extends RequestPurpose {
 	path: string;
 	body?: IDataObject;
 	qs?: IDataObject;
+	/** 'arraybuffer' for a file (the answer's body comes back as bytes); default JSON. */
+	encoding?: 'arraybuffer';
+	/** Default RETRY_POLICY.requestTimeoutMs; files take longer. */
+	timeoutMs?: number;
 }
 
 export async function getBaseUrl(this: ScantrustContext): Promise<string> {
@@ -71,11 +75,32 @@ export function retryAfterSeconds(headers: IDataObject | undefined, body: unknow
 	return match ? Number(match[1]) : 1;
 }
 
+/** An error answer to a file request comes as bytes: read it as the JSON (or text) it is. */
+function errorBody(body: unknown): unknown {
+	const bytes = Buffer.isBuffer(body) ? body : body instanceof ArrayBuffer ? Buffer.from(body) : undefined;
+	if (bytes === undefined) return body;
+	const text = bytes.toString('utf8');
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
+}
+
 /**
  * The one way the nodes talk to the Scantrust API: authentication through the credential,
  * DRF errors turned into readable NodeApiErrors, 429 waited out, 5xx retried only where repeating is safe.
  */
 export async function apiRequest(this: ScantrustContext, options: ApiRequestOptions): Promise<IDataObject> {
+	return (await apiRequestBody.call(this, options)) as IDataObject;
+}
+
+/** A file from the API's own host (e.g. a codes archive served there), with apiRequest's errors and retries. */
+export async function apiRequestFile(this: ScantrustContext, options: Omit<ApiRequestOptions, 'encoding'>): Promise<unknown> {
+	return await apiRequestBody.call(this, { ...options, encoding: 'arraybuffer' });
+}
+
+async function apiRequestBody(this: ScantrustContext, options: ApiRequestOptions): Promise<unknown> {
 	const baseURL = await getBaseUrl.call(this);
 	let url = baseURL + options.path;
 	if (/^https?:\/\//i.test(options.path)) {
@@ -98,11 +123,12 @@ export async function apiRequest(this: ScantrustContext, options: ApiRequestOpti
 		url,
 		qs: options.qs,
 		body: options.body,
-		json: true,
+		json: options.encoding === undefined,
+		encoding: options.encoding,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		sendCredentialsOnCrossOriginRedirect: false,
-		timeout: RETRY_POLICY.requestTimeoutMs,
+		timeout: options.timeoutMs ?? RETRY_POLICY.requestTimeoutMs,
 	};
 	const retrySafe = IDEMPOTENT.has(options.method);
 	let waited = 0;
@@ -126,12 +152,13 @@ export async function apiRequest(this: ScantrustContext, options: ApiRequestOpti
 		}
 
 		const status = response.statusCode;
-		if (status < 400) return response.body as IDataObject;
+		if (status < 400) return response.body;
+		const body = errorBody(response.body);
 
 		const canRetry = attempt < RETRY_POLICY.maxAttempts;
 		if (status === 429 && canRetry) {
 			// A throttled request was not processed, so repeating it is safe for every method.
-			const wait = Math.min(retryAfterSeconds(response.headers as IDataObject, response.body), RETRY_POLICY.maxWaitSeconds);
+			const wait = Math.min(retryAfterSeconds(response.headers as IDataObject, body), RETRY_POLICY.maxWaitSeconds);
 			if (waited + wait <= RETRY_POLICY.maxTotalWaitSeconds) {
 				waited += wait;
 				await sleep(wait * 1000);
@@ -146,6 +173,6 @@ export async function apiRequest(this: ScantrustContext, options: ApiRequestOpti
 				continue;
 			}
 		}
-		throw apiError(this.getNode(), status, response.body, options);
+		throw apiError(this.getNode(), status, body, options);
 	}
 }

@@ -61,7 +61,6 @@ export async function uploadToPresignedPost(
 			action: `upload the codes file "${file.fileName}"`,
 			forbiddenHint:
 				'The upload form from Scantrust is valid for about 30 minutes. Run the node again; nothing was processed yet.',
-			authenticated: false,
 			itemIndex,
 		},
 	);

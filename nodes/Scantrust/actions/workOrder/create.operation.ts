@@ -206,45 +206,41 @@ async function createOnce(ctx: IExecuteFunctions, body: IDataObject, itemIndex: 
 	}
 }
 
-async function lookUpAfterFailure(
+/** What to tell the user when the look-up after a failed create fails too. */
+interface LookUpFailure {
+	message: string;
+	advice: string;
+}
+
+/** findByReference, or an error that says what the create left unknown and what to do about it. */
+async function lookUp(
 	ctx: IExecuteFunctions,
 	reference: string,
 	createError: NodeApiError,
 	itemIndex: number,
+	failure: LookUpFailure,
 ): Promise<IDataObject | undefined> {
 	try {
 		return await findByReference(ctx, reference, itemIndex);
 	} catch (lookupError) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Item ${itemIndex}: Scantrust did not confirm whether work order "${reference}" was created, and it could not be looked up`,
-			{
-				itemIndex,
-				description: `Before running again, search the work orders for reference "${reference}" (Work Order > Get Many > Search) so that it is not created twice. n8n's Retry On Fail, or a run with this text set as "Reference", is safe: the node then returns that work order instead of creating another. Create: ${createError.message}. Look-up: ${(lookupError as Error).message}`,
-			},
-		);
+		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${failure.message}`, {
+			itemIndex,
+			description: `${failure.advice} Create: ${createError.message}. Look-up: ${(lookupError as Error).message}`,
+		});
 	}
 }
 
-async function lookUpTakenReference(
-	ctx: IExecuteFunctions,
-	reference: string,
-	createError: NodeApiError,
-	itemIndex: number,
-): Promise<IDataObject | undefined> {
-	try {
-		return await findByReference(ctx, reference, itemIndex);
-	} catch (lookupError) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Item ${itemIndex}: a work order with reference "${reference}" already exists, and it could not be looked up to tell whether it is the one asked for`,
-			{
-				itemIndex,
-				description: `Nothing was created. Run again later: the node then returns that work order if it matches. Create: ${createError.message}. Look-up: ${(lookupError as Error).message}`,
-			},
-		);
-	}
-}
+const lookUpAfterFailure = (ctx: IExecuteFunctions, reference: string, createError: NodeApiError, itemIndex: number) =>
+	lookUp(ctx, reference, createError, itemIndex, {
+		message: `Scantrust did not confirm whether work order "${reference}" was created, and it could not be looked up`,
+		advice: `Before running again, search the work orders for reference "${reference}" (Work Order > Get Many > Search) so that it is not created twice. n8n's Retry On Fail, or a run with this text set as "Reference", is safe: the node then returns that work order instead of creating another.`,
+	});
+
+const lookUpTakenReference = (ctx: IExecuteFunctions, reference: string, createError: NodeApiError, itemIndex: number) =>
+	lookUp(ctx, reference, createError, itemIndex, {
+		message: `a work order with reference "${reference}" already exists, and it could not be looked up to tell whether it is the one asked for`,
+		advice: 'Nothing was created. Run again later: the node then returns that work order if it matches.',
+	});
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	// A taken reference now returns the order that has it, so two items must not share one.

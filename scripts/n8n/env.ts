@@ -385,23 +385,27 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): bool
 
 /** Calls `onLine` for each complete line of a stream (CR, LF and CRLF). */
 export function onLines(stream: NodeJS.ReadableStream, onLine: (l: string) => void): void {
-	let buf = '';
+	// Only each new chunk is scanned, and a long line is joined once: `execute --rawOutput` prints a
+	// 1,000,000-code result as one line of hundreds of MB.
+	let pending: string[] = [];
+	const emit = (line: string) => {
+		const clean = line.replace(/\r$/, '');
+		if (clean) onLine(clean);
+	};
 	stream.setEncoding('utf8');
 	stream.on('data', (chunk: string) => {
-		buf += chunk;
 		let start = 0;
-		for (let i = 0; i < buf.length; i++) {
-			if (buf[i] === '\n') {
-				const line = buf.slice(start, i).replace(/\r$/, '');
-				if (line) onLine(line);
-				start = i + 1;
-			}
+		for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
+			pending.push(chunk.slice(start, nl));
+			emit(pending.length === 1 ? pending[0] : pending.join(''));
+			pending = [];
+			start = nl + 1;
 		}
-		buf = buf.slice(start);
+		if (start < chunk.length) pending.push(chunk.slice(start));
 	});
 	stream.on('end', () => {
-		if (buf) onLine(buf.replace(/\r$/, ''));
-		buf = '';
+		if (pending.length) emit(pending.join(''));
+		pending = [];
 	});
 }
 

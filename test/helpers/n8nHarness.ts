@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
 if (!process.env.N8N_USER_FOLDER) {
-	// n8n-core keeps binary data and settings under the user folder: one per process, removed at exit.
-	const userFolder = mkdtempSync(join(tmpdir(), 'scantrust-n8n-'));
+	// n8n-core keeps binary data and settings under the user folder: one per process, removed at exit
+	// (or with the run's scratch folder, test/globalTeardown.ts, when jest ends the worker first).
+	const userFolder = mkdtempSync(join(process.env.SCANTRUST_TEST_TMP ?? tmpdir(), 'scantrust-n8n-'));
 	process.env.N8N_USER_FOLDER = userFolder;
 	process.on('exit', () => rmSync(userFolder, { recursive: true, force: true }));
 }

@@ -95,6 +95,28 @@ describe('Work Order > Download', () => {
 		expect(output[0].json).not.toHaveProperty('manifest');
 	});
 
+	it('with "Codes in JSON" off gives each batch as its CSV file only, every code in it', async () => {
+		const id = readyWorkOrder(20_003);
+		const { output, error } = await download(String(id), { options: { codesInJson: false, manifest: false, sampleImage: false } });
+		expect(error).toBeUndefined();
+		expect(output.map((item) => item.json)).toEqual([
+			{ workOrderId: id, batch: 1, codeCount: 20_000 },
+			{ workOrderId: id, batch: 2, codeCount: 3 },
+		]);
+		const codes = env.sandbox.codesFor(id);
+		const rows: string[] = [];
+		for (const item of output) rows.push(...(await binaryBuffer(item, 'data')).toString('utf8').trim().split(/\r?\n/).slice(1));
+		expect(rows).toEqual(codes.map((code) => [code.extendedId, code.serialNumber, code.sequenceNumber, code.batch, code.url].join(',')));
+	});
+
+	it('refuses batches with neither the CSV file nor the codes in JSON, before downloading', async () => {
+		const id = readyWorkOrder(5);
+		const before = env.sandbox.requests.length;
+		const { error } = await download(String(id), { options: { codesInJson: false, batchCsv: false } });
+		expect(error?.message).toBe('Item 0: with "Batch CSV File" and "Codes in JSON" both off, the batches would hold no codes');
+		expect(env.sandbox.requests).toHaveLength(before);
+	});
+
 	it('gives one item per code with output "codes"', async () => {
 		const id = readyWorkOrder(21_000);
 		const { output } = await download(String(id), { output: 'codes' });

@@ -15,6 +15,7 @@ export const DOWNLOAD_LIMITS = { maxEntryBytes: DEFAULT_MAX_ENTRY_BYTES };
 
 interface DownloadOptions {
 	batchCsv?: boolean;
+	codesInJson?: boolean;
 	manifest?: boolean;
 	sampleImage?: boolean;
 }
@@ -62,6 +63,14 @@ export const description: INodeProperties[] = updateDisplayOptions(
 					default: true,
 					description:
 						'Whether to attach each batch\'s codes as a CSV file in the binary property "data", ready for an e-mail or FTP node (batches output only)',
+				},
+				{
+					displayName: 'Codes in JSON',
+					name: 'codesInJson',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether each batch item lists its codes in the "codes" field (batches output only). Turn off for large work orders that go on as the batch CSV file (to a printer, FTP or e-mail): n8n then stores and shows only the file, which makes a 1,000,000-code order several times faster and lighter in n8n.',
 				},
 				{
 					displayName: 'Manifest',
@@ -121,7 +130,7 @@ async function batchItems(
 	workOrderId: number,
 	batches: CodeBatch[],
 	extras: { json: IDataObject; binary: Record<string, IBinaryData> },
-	withCsv: boolean,
+	{ withCsv, withCodes }: { withCsv: boolean; withCodes: boolean },
 ): Promise<INodeExecutionData[]> {
 	const items: INodeExecutionData[] = [];
 	for (const batch of batches) {
@@ -133,8 +142,10 @@ async function batchItems(
 				'text/csv',
 			);
 		}
+		// Without the codes array n8n has 4 values per batch to save and show instead of 4 per code.
+		const codes = withCodes ? { codes: batch.codes } : {};
 		items.push({
-			json: { workOrderId, batch: batch.batch, codeCount: batch.codes.length, codes: batch.codes, ...extras.json } as unknown as IDataObject,
+			json: { workOrderId, batch: batch.batch, codeCount: batch.codes.length, ...codes, ...extras.json } as unknown as IDataObject,
 			binary: Object.keys(binary).length ? binary : undefined,
 		});
 	}
@@ -186,6 +197,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const id = numericId(this, itemIndex, 'Work Order ID', this.getNodeParameter('workOrderId', itemIndex));
 		const output = this.getNodeParameter('output', itemIndex) as 'batches' | 'codes' | 'archive';
 		const options = this.getNodeParameter('options', itemIndex, {}) as DownloadOptions;
+		const withCsv = options.batchCsv ?? true;
+		const withCodes = options.codesInJson ?? true;
+		if (output === 'batches' && !withCsv && !withCodes) {
+			throw new NodeOperationError(this.getNode(), `Item ${itemIndex}: with "Batch CSV File" and "Codes in JSON" both off, the batches would hold no codes`, {
+				itemIndex,
+				description: 'Turn on at least one of the two options.',
+			});
+		}
 		const workOrder = await readyWorkOrder(this, id, itemIndex);
 		const zip = await downloadFile.call(this, String(workOrder.codegen_file), `the codes of work order ${id}`, itemIndex);
 
@@ -208,6 +227,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const extras = await archiveExtras(this, archive, { manifest: true, sampleImage: true, ...options }, id, itemIndex);
 		return output === 'codes'
 			? codeItems(id, batches, extras)
-			: await batchItems(this, id, batches, extras, options.batchCsv ?? true);
+			: await batchItems(this, id, batches, extras, { withCsv, withCodes });
 	});
 }

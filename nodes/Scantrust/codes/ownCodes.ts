@@ -122,7 +122,6 @@ function buildFromObjects(objects: readonly unknown[], cfg: ObjectsConfig): OwnC
 	const writer = new SplitWriter(Buffer.from(csvRow(names), 'utf8'), cfg.maxBytes, naming);
 	const checker = new CodeChecker(naming, cfg.allowPostedDuplicates);
 	const cells: string[] = new Array<string>(columns.length).fill('');
-	let dropped = 0;
 	/** First occurrence of the current row's id when it is an allowed duplicate. */
 	let firstOfId: number | undefined;
 
@@ -161,15 +160,10 @@ function buildFromObjects(objects: readonly unknown[], cfg: ObjectsConfig): OwnC
 			cells[c] = name === STATUS_COLUMN ? checker.checkStatus(value, i, key, false) : converted.cell;
 		}
 		// Once something is wrong no file is built: only the checking goes on, to report every problem at once.
-		if (checker.problems.total === 0) {
-			const row = csvRow(cells);
-			// An allowed duplicate whose first row went into an earlier file would fail there as an existing id.
-			if (firstOfId !== undefined && !writer.sharesPart(firstOfId, Buffer.byteLength(row, 'utf8'))) dropped++;
-			else writer.addText(row, i);
-		}
+		if (checker.problems.total === 0) writer.addText(csvRow(cells), i, firstOfId);
 	}
 	checker.finish(cfg.emptyMessage);
-	const { files, counts } = writer.finish();
+	const { files, counts, dropped } = writer.finish();
 	return { files, filetype: 'csv', codeCount: checker.codeCount, codeCounts: counts, columns: names, droppedDuplicates: dropped };
 
 	function checkObjectId(ch: CodeChecker, value: unknown, i: number, field: string): void {

@@ -29,7 +29,7 @@ export interface OwnCodesFile {
 	/** Rows written per file, same order as `files`. */
 	codeCounts: number[];
 	/**
-	 * Allowed duplicates left out because their id was already written to an earlier file (see SplitWriter.sharesPart).
+	 * Allowed duplicates left out because their id was already written to an earlier file (see SplitWriter.addText).
 	 * Always 0 when everything fits in one file.
 	 */
 	droppedDuplicates: number;
@@ -206,6 +206,8 @@ export class SplitWriter {
 	private rows = 0;
 	/** Ref of the first row of the file being written. */
 	private partStartRef = 0;
+	/** Allowed duplicates left out because their first row went into an earlier file. */
+	private dropped = 0;
 	private runSrc: Buffer | undefined;
 	private runStart = 0;
 	private runEnd = 0;
@@ -235,12 +237,16 @@ export class SplitWriter {
 	}
 
 	/**
-	 * Whether a row of `bytes` whose id was first seen at `firstRef` would go into the same file as that first row.
-	 * Refs grow with the input, so a first row at or after the current file's first row is in this file.
-	 * Scantrust ignores a posted duplicate only within one file; in a later file it is an existing_id_error.
+	 * For a row that is an allowed duplicate of the row at `firstRef`: whether to leave it out, because it would not
+	 * go into the same file as that first row (counted in `dropped`). Refs grow with the input, so a first row at or
+	 * after the current file's first row is in this file. Scantrust ignores a posted duplicate only within one file;
+	 * in a later file it is an existing_id_error.
 	 */
-	sharesPart(firstRef: number, bytes: number): boolean {
-		return this.rows > 0 && firstRef >= this.partStartRef && this.size + bytes <= this.maxBytes;
+	private dropsDuplicate(firstRef: number | undefined, bytes: number): boolean {
+		if (firstRef === undefined) return false;
+		if (this.rows > 0 && firstRef >= this.partStartRef && this.size + bytes <= this.maxBytes) return false;
+		this.dropped++;
+		return true;
 	}
 
 	/** Header bytes every file starts with. */
@@ -248,9 +254,13 @@ export class SplitWriter {
 		return this.header.length;
 	}
 
-	/** Adds a row (with its line break); `ref` names it in an error (line or item number). */
-	addText(row: string, ref: number): void {
+	/**
+	 * Adds a row (with its line break); `ref` names it in an error (line or item number). `firstRef`: for an allowed
+	 * duplicate, the ref of its id's first row (the row is left out when that went into an earlier file).
+	 */
+	addText(row: string, ref: number, firstRef?: number): void {
 		const bytes = Buffer.byteLength(row, 'utf8');
+		if (this.dropsDuplicate(firstRef, bytes)) return;
 		this.room(bytes, ref);
 		if (this.rows === 0) this.partStartRef = ref;
 		this.flushRun();
@@ -261,8 +271,9 @@ export class SplitWriter {
 		this.rows++;
 	}
 
-	/** Adds the row src[start, end) (with its line break, if any); `ref` names it in an error. */
-	addSlice(src: Buffer, start: number, end: number, ref: number): void {
+	/** Adds the row src[start, end) (with its line break, if any); `ref` and `firstRef` as for addText. */
+	addSlice(src: Buffer, start: number, end: number, ref: number, firstRef?: number): void {
+		if (this.dropsDuplicate(firstRef, end - start)) return;
 		this.room(end - start, ref);
 		if (this.rows === 0) this.partStartRef = ref;
 		if (this.runSrc === src && this.runEnd === start) {
@@ -315,9 +326,9 @@ export class SplitWriter {
 		this.rows = 0;
 	}
 
-	finish(): { files: Buffer[]; counts: number[] } {
+	finish(): { files: Buffer[]; counts: number[]; dropped: number } {
 		if (this.rows > 0) this.endFile();
-		return { files: this.files, counts: this.counts };
+		return { files: this.files, counts: this.counts, dropped: this.dropped };
 	}
 }
 

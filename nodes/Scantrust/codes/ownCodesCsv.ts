@@ -249,7 +249,6 @@ function scanCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, max
 	// the input): Scantrust ignores duplicates within one file, not across files.
 	const mayGoIntoSeveralFiles = writer.headerBytes + (len - headerEnd) > maxBytes;
 	const ids = !allowPostedDuplicates || mayGoIntoSeveralFiles ? new ByteIdTable(buf) : undefined;
-	let dropped = 0;
 	const statusName = columns[statusCol];
 	line += 1 + sc.innerLines;
 	pos = headerEnd;
@@ -282,7 +281,7 @@ function scanCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, max
 			}
 		}
 		// id: checked and hashed on the bytes.
-		let skip = false;
+		let firstOfId: number | undefined;
 		if (idCol < count) {
 			const s = sc.starts[idCol];
 			const e = sc.ends[idCol];
@@ -299,8 +298,8 @@ function scanCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, max
 				checker.codeCount++;
 				const first = ids === undefined ? 0 : ids.add(s, e - s, mixHash(hash), line);
 				if (first !== 0) {
-					if (!allowPostedDuplicates) checker.reportDuplicate(buf.toString('latin1', s, e), line, first, ID_COLUMN);
-					else if (!writer.sharesPart(first, next - pos)) skip = true;
+					if (allowPostedDuplicates) firstOfId = first;
+					else checker.reportDuplicate(buf.toString('latin1', s, e), line, first, ID_COLUMN);
 				}
 			}
 		} else {
@@ -313,15 +312,12 @@ function scanCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, max
 			if (!ok) checker.checkStatus(sc.text(statusCol), line, statusName, true);
 		}
 		// Once something is wrong no file is built: only the checking goes on, to report every problem at once.
-		if (checker.problems.total === 0) {
-			if (skip) dropped++;
-			else writer.addSlice(buf, pos, next, line);
-		}
+		if (checker.problems.total === 0) writer.addSlice(buf, pos, next, line, firstOfId);
 		line += 1 + sc.innerLines;
 		pos = next;
 	}
 	checker.finish('The file has a header but no codes: add one row per code below the header');
-	const { files, counts } = writer.finish();
+	const { files, counts, dropped } = writer.finish();
 	return { files, filetype: 'csv', codeCount: checker.codeCount, codeCounts: counts, columns, droppedDuplicates: dropped };
 }
 
@@ -330,7 +326,6 @@ function parseCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, ma
 	const checker = new CodeChecker(lineNaming, allowPostedDuplicates);
 	let header: Header | undefined;
 	let writer: SplitWriter | undefined;
-	let dropped = 0;
 	const onRecord = (record: string[], ctx: InfoRecord): null => {
 		// csv-parse counts the line where the record ends; fine for the files that land here.
 		const line = ctx.lines;
@@ -345,12 +340,7 @@ function parseCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, ma
 		}
 		const first = checker.checkId(record[idCol] ?? '', line, ID_COLUMN);
 		if (statusCol >= 0 && statusCol < record.length) checker.checkStatus(record[statusCol], line, STATUS_COLUMN, true);
-		if (checker.problems.total === 0) {
-			const row = csvRow(record);
-			// An allowed duplicate whose first row went into an earlier file would fail there as an existing id.
-			if (first !== undefined && !writer.sharesPart(first, Buffer.byteLength(row, 'utf8'))) dropped++;
-			else writer.addText(row, line);
-		}
+		if (checker.problems.total === 0) writer.addText(csvRow(record), line, first);
 		return null;
 	};
 	try {
@@ -367,7 +357,7 @@ function parseCsv(buf: Buffer, start: number, allowPostedDuplicates: boolean, ma
 		throw new DataError('The file is empty: it needs a header line with an "id" column and one row per code');
 	}
 	checker.finish('The file has a header but no codes: add one row per code below the header');
-	const { files, counts } = writer.finish();
+	const { files, counts, dropped } = writer.finish();
 	return { files, filetype: 'csv', codeCount: checker.codeCount, codeCounts: counts, columns: header.columns, droppedDuplicates: dropped };
 }
 

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { transferFile } from './fileTransfer';
 import { apiRequestFile, getBaseUrl, onApiHost } from './request';
+import { responseBytes } from './responseBytes';
 
 /** The link as an absolute http(s) URL; a relative link (e.g. `/media/...`) is on the API's own host. */
 function resolveLink(ctx: IExecuteFunctions, url: string, baseUrl: string, what: string, itemIndex: number): URL {
@@ -21,12 +22,9 @@ function resolveLink(ctx: IExecuteFunctions, url: string, baseUrl: string, what:
 	return resolved;
 }
 
-/** The response body as a Buffer without copying it (n8n hands out a Buffer, or an ArrayBuffer). */
+/** The downloaded file's bytes, without a copy. */
 function bodyBytes(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-	return Buffer.from(typeof body === 'string' ? body : '');
+	return responseBytes(body) ?? Buffer.from(typeof body === 'string' ? body : '');
 }
 
 /** A codes archive is big: allow it more time than an API answer. */

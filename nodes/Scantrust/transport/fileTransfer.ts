@@ -3,6 +3,7 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { describeStorageError } from './errors';
 import { RETRY_POLICY } from './request';
+import { responseBytes } from './responseBytes';
 
 export interface TransferPurpose {
 	/** e.g. 'download the codes of work order 12', completing "Could not ...". */
@@ -35,7 +36,7 @@ export async function transferFile(
 		try {
 			response = (await this.helpers.httpRequest(options)) as IN8nHttpFullResponse;
 			if (response.statusCode >= 200 && response.statusCode < 300) return response;
-			const body = response.body instanceof ArrayBuffer ? Buffer.from(response.body) : response.body;
+			const body = responseBytes(response.body) ?? response.body;
 			failure = `the server answered ${response.statusCode}: ${describeStorageError(body)}`;
 		} catch (error) {
 			failure = `no answer from ${new URL(options.url).origin} (${(error as Error).message})`;

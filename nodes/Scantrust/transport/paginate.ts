@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { RequestPurpose } from './errors';
-import { apiRequest, getBaseUrl, type ScantrustContext } from './request';
+import { apiRequest, getBaseUrl, isAbsoluteLink, type ScantrustContext } from './request';
 
 /** Largest page we ask for; DRF servers cap `limit` anyway. */
 export const PAGE_SIZE = 100;
@@ -25,7 +25,6 @@ export async function apiRequestAllItems(
 	limit?: number,
 ): Promise<IDataObject[]> {
 	const results: IDataObject[] = [];
-	const baseURL = await getBaseUrl.call(this);
 	let nextPath: string | undefined = path;
 	let nextQs: IDataObject | undefined = { ...qs, limit: Math.min(PAGE_SIZE, limit ?? PAGE_SIZE), offset: 0 };
 
@@ -34,8 +33,8 @@ export async function apiRequestAllItems(
 		results.push(...page.results);
 		if (limit !== undefined && results.length >= limit) return results.slice(0, limit);
 		if (!page.next || page.results.length === 0) break;
-		// A relative link resolves against the API's origin, as a browser would.
-		nextPath = new URL(page.next, baseURL).href;
+		// DRF links are absolute; a relative one resolves against the API's origin, as a browser would.
+		nextPath = isAbsoluteLink(page.next) ? page.next : new URL(page.next, await getBaseUrl.call(this)).href;
 		nextQs = undefined;
 	}
 	return results;

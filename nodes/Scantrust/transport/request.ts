@@ -11,6 +11,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { baseUrlOf, type ScantrustCredentials } from './environments';
 import { apiError, networkError, type RequestPurpose } from './errors';
+import { responseBytes } from './responseBytes';
 
 export type ScantrustContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
@@ -50,6 +51,11 @@ export async function getBaseUrl(this: ScantrustContext): Promise<string> {
 	return baseUrlOf(credentials);
 }
 
+/** An absolute http(s) link, as the API gives in `next` and `codegen_file` (anything else is a path). */
+export function isAbsoluteLink(link: string): boolean {
+	return /^https?:\/\//i.test(link);
+}
+
 /**
  * An absolute link from the API (e.g. a `next` page) as it is to be requested: on the base URL's host
  * and scheme (a proxy may report http for https). undefined when it points to another host.
@@ -77,7 +83,7 @@ export function retryAfterSeconds(headers: IDataObject | undefined, body: unknow
 
 /** An error answer to a file request comes as bytes: read it as the JSON (or text) it is. */
 function errorBody(body: unknown): unknown {
-	const bytes = Buffer.isBuffer(body) ? body : body instanceof ArrayBuffer ? Buffer.from(body) : undefined;
+	const bytes = responseBytes(body);
 	if (bytes === undefined) return body;
 	const text = bytes.toString('utf8');
 	try {
@@ -103,7 +109,7 @@ export async function apiRequestFile(this: ScantrustContext, options: Omit<ApiRe
 async function apiRequestBody(this: ScantrustContext, options: ApiRequestOptions): Promise<unknown> {
 	const baseURL = await getBaseUrl.call(this);
 	let url = baseURL + options.path;
-	if (/^https?:\/\//i.test(options.path)) {
+	if (isAbsoluteLink(options.path)) {
 		const onHost = onApiHost(baseURL, options.path);
 		if (!onHost) {
 			// The UAT token is only ever sent to the API the credential names.

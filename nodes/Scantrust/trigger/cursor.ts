@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { codesReady } from '../actions/workOrder/workOrderApi';
+import { codesReady } from '../api/workOrders';
 
 /**
  * The Scantrust Trigger's cursor: what it remembers between polls, and the pure rules that

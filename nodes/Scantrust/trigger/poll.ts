@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { codesReady, WORK_ORDERS_PATH } from '../actions/workOrder/workOrderApi';
+import { codesReady, WORK_ORDERS_PATH } from '../api/workOrders';
 import { PAGE_SIZE } from '../transport/paginate';
 import { apiRequest } from '../transport/request';
 import {

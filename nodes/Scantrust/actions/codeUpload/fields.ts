@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { waitFields } from '../../waitFor';
-import type { ProcessOptions } from './ingestionApi';
+import { waitFields } from '../waitFields';
+import type { ProcessOptions } from '../../api/ingestion';
 
 /** `recordKey`, used by process and get. */
 export const recordKeyField: INodeProperties = {

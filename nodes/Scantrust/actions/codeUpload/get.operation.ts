@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { runForEachItem } from '../eachItem';
+import { runForEachItem } from '../items';
 import { nonEmptyText } from '../validate';
 import { recordKeyField } from './fields';
-import { getIngestionRecord } from './ingestionApi';
+import { getIngestionRecord } from '../../api/ingestion';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['codeUpload'], operation: ['get'] } },

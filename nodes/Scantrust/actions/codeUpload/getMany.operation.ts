@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { apiRequestAllItems } from '../../transport/paginate';
-import { runForEachItem } from '../eachItem';
+import { runForEachItem } from '../items';
 import { getListLimit, listFields } from '../listFields';
-import { INGESTION_PATH } from './ingestionApi';
+import { INGESTION_PATH } from '../../api/ingestion';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['codeUpload'], operation: ['getMany'] } },

@@ -1,11 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { getWaitSettings } from '../../waitFor';
-import { runForEachItem } from '../eachItem';
+import { getWaitSettings } from '../waitFields';
+import { runForEachItem } from '../items';
 import { nonEmptyText } from '../validate';
 import { ingestionWaitFields, processOptionsCollection, readProcessOptions, recordKeyField } from './fields';
-import { assertNotFailed, processOnce, settleRecord } from './ingestionApi';
+import { assertNotFailed, processOnce, settleRecord } from '../../api/ingestion';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['codeUpload'], operation: ['process'] } },

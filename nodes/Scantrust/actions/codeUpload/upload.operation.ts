@@ -3,10 +3,10 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { DataError } from '../../codes/DataError';
 import { buildFromFile, buildFromItems, detectFileType, MAX_UPLOAD_BYTES, type FieldColumn } from '../../codes/ownCodes';
-import { getWaitSettings } from '../../waitFor';
-import { errorItem, toNodeError } from '../eachItem';
+import { getWaitSettings } from '../waitFields';
+import { errorItem, toNodeError } from '../items';
 import { ingestionWaitFields, processOptionsCollection, readProcessOptions } from './fields';
-import { asNodeError, uploadCodes, type UploadJob, type UploadResult } from './uploadFiles';
+import { asNodeError, uploadCodes, type UploadJob, type UploadResult } from '../../api/upload';
 
 /** Size limit per upload file. Only tests lower it (to see a split without 100 MB of codes). */
 export const UPLOAD_LIMITS = { maxFileBytes: MAX_UPLOAD_BYTES };

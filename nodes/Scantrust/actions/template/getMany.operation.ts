@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { apiRequestAllItems } from '../../transport/paginate';
-import { runForEachItem } from '../eachItem';
+import { runForEachItem } from '../items';
 import { getListLimit, listFields } from '../listFields';
 
 export const description: INodeProperties[] = updateDisplayOptions(

@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport/request';
-import { runForEachItem } from '../eachItem';
+import { runForEachItem } from '../items';
 import { numericId } from '../validate';
 import { workOrderIdField } from './fields';
-import { WORK_ORDERS_PATH } from './workOrderApi';
+import { WORK_ORDERS_PATH } from '../../api/workOrders';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['workOrder'], operation: ['confirm'] } },

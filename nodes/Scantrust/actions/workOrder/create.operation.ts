@@ -6,10 +6,10 @@ import { NodeApiError, NodeOperationError, sleep, updateDisplayOptions } from 'n
 import { isAmbiguousFailure } from '../../transport/errors';
 import { apiRequestAllItems } from '../../transport/paginate';
 import { apiRequest, RETRY_POLICY } from '../../transport/request';
-import { getWaitSettings, waitFields } from '../../waitFor';
-import { runForEachItem } from '../eachItem';
+import { getWaitSettings, waitFields } from '../waitFields';
+import { runForEachItem } from '../items';
 import { isoDate, numericId, positiveInteger } from '../validate';
-import { waitForCodes, WORK_ORDERS_PATH } from './workOrderApi';
+import { waitForCodes, WORK_ORDERS_PATH } from '../../api/workOrders';
 
 /** POST attempts at most, each after checking that the previous one did not create the work order. */
 const MAX_CREATE_ATTEMPTS = 3;

@@ -4,11 +4,11 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { DEFAULT_MAX_ENTRY_BYTES, openCodesArchive, type CodesArchive } from '../../codes/archive';
 import { parseCodesCsv, renderBatchCsv, type CodeBatch } from '../../codes/codesCsv';
 import { downloadFile } from '../../transport/download';
-import { getWaitSettings, waitFields } from '../../waitFor';
-import { runForEachItem } from '../eachItem';
+import { getWaitSettings, waitFields } from '../waitFields';
+import { runForEachItem } from '../items';
 import { numericId } from '../validate';
 import { workOrderIdField } from './fields';
-import { codesNeverReady, codesReady, describeState, getWorkOrder, neverReadyError, notReadyHint, waitForCodes } from './workOrderApi';
+import { codesNeverReady, codesReady, describeState, getWorkOrder, neverReadyError, notReadyHint, waitForCodes } from '../../api/workOrders';
 
 /** Limit per archive entry. Only tests lower it (to see an oversized entry without hundreds of MB). */
 export const DOWNLOAD_LIMITS = { maxEntryBytes: DEFAULT_MAX_ENTRY_BYTES };

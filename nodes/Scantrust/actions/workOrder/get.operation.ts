@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { runForEachItem } from '../eachItem';
+import { runForEachItem } from '../items';
 import { numericId } from '../validate';
 import { workOrderIdField } from './fields';
-import { getWorkOrder } from './workOrderApi';
+import { getWorkOrder } from '../../api/workOrders';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['workOrder'], operation: ['get'] } },

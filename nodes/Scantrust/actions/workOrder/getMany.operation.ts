@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { apiRequestAllItems } from '../../transport/paginate';
-import { runForEachItem } from '../eachItem';
+import { runForEachItem } from '../items';
 import { getListLimit, listFields } from '../listFields';
-import { WORK_ORDERS_PATH } from './workOrderApi';
+import { WORK_ORDERS_PATH } from '../../api/workOrders';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['workOrder'], operation: ['getMany'] } },

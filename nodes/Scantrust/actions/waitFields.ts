@@ -1,16 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
-export interface WaitSettings {
-	waitForCompletion: boolean;
-	/** Seconds. */
-	waitTimeout: number;
-	/** Seconds. */
-	pollInterval: number;
-}
+import type { WaitSettings } from '../api/wait';
 
 /**
- * The shared `waitForCompletion` / `waitTimeout` / `pollInterval` fields (SPEC section 5).
+ * The shared `waitForCompletion` / `waitTimeout` / `pollInterval` fields.
  * `what` completes "Whether to wait until ...".
  */
 export function waitFields(what: string, waitByDefault: boolean): INodeProperties[] {
@@ -52,24 +45,3 @@ export function getWaitSettings(ctx: IExecuteFunctions, itemIndex: number): Wait
 	};
 }
 
-/**
- * Calls `check` every poll interval until it reports done or the time-out passes.
- * `current` is the first state already read; `timedOut` builds the error from the last state seen.
- */
-export async function waitFor<T>(
-	settings: WaitSettings,
-	current: T,
-	isDone: (state: T) => boolean,
-	check: () => Promise<T>,
-	timedOut: (last: T) => Error,
-): Promise<T> {
-	const deadline = Date.now() + settings.waitTimeout * 1000;
-	let state = current;
-	while (!isDone(state)) {
-		const remaining = deadline - Date.now();
-		if (remaining <= 0) throw timedOut(state);
-		await sleep(Math.min(settings.pollInterval * 1000, remaining));
-		state = await check();
-	}
-	return state;
-}

@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { OwnCodesFile } from '../../codes/ownCodes';
-import { apiRequest } from '../../transport/request';
-import { uploadToPresignedPost, type PresignedPost } from '../../transport/s3Upload';
-import type { WaitSettings } from '../../waitFor';
-import { assertNotFailed, GET_POST_DATA_PATH, processOnce, settleRecord, type ProcessOptions } from './ingestionApi';
+import type { OwnCodesFile } from '../codes/ownCodes';
+import { apiRequest } from '../transport/request';
+import { uploadToPresignedPost, type PresignedPost } from '../transport/s3Upload';
+import type { WaitSettings } from './wait';
+import { assertNotFailed, GET_POST_DATA_PATH, processOnce, settleRecord, type ProcessOptions } from './ingestion';
 
 /**
  * The upload of checked code files: for every file an ingestion record and its storage upload, then

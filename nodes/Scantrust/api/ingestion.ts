@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { isAmbiguousFailure } from '../../transport/errors';
-import { apiRequest, RETRY_POLICY } from '../../transport/request';
-import { waitFor, type WaitSettings } from '../../waitFor';
+import { isAmbiguousFailure } from '../transport/errors';
+import { apiRequest, RETRY_POLICY } from '../transport/request';
+import { waitFor, type WaitSettings } from './wait';
 
 /** Ingestion records (seed 002): reading one, processing one, waiting for one, explaining a failed one. */
 

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiRequest } from '../../transport/request';
-import { waitFor, type WaitSettings } from '../../waitFor';
+import { apiRequest } from '../transport/request';
+import { waitFor, type WaitSettings } from './wait';
 
 /** Reading work orders and telling whether their codes are ready: shared by get, create and download. */
 

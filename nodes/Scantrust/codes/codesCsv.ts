@@ -12,6 +12,7 @@
  */
 import { isAscii } from 'node:buffer';
 
+import { csvField } from './csvWriter';
 import { DataError } from './DataError';
 
 /** One code. These property names are part of the node's output (SPEC section 5): never rename them. */
@@ -112,12 +113,6 @@ export function renderBatchCsv(
 			eol;
 	}
 	return Buffer.from(out, 'utf8');
-}
-
-const NEEDS_QUOTES = /[",\r\n]/;
-
-function csvField(value: string): string {
-	return NEEDS_QUOTES.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
 }
 
 /** Reads decoded text into batches. Keeps its place (line number, current batch) from one piece of the file to the next. */

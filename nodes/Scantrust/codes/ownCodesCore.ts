@@ -177,16 +177,7 @@ export class CodeChecker {
 	}
 }
 
-/** RFC 4180: a value with a comma, quote, CR or LF goes in quotes, quotes doubled. */
-export function csvField(value: string): string {
-	return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-export function csvRow(values: readonly string[], eol = '\r\n'): string {
-	let out = '';
-	for (let i = 0; i < values.length; i++) out += (i === 0 ? '' : ',') + csvField(values[i]);
-	return out + eol;
-}
+export { csvField, csvRow } from './csvWriter';
 
 /** Text rows are gathered in strings and turned into Buffers about every this many bytes. */
 const TEXT_CHUNK_BYTES = 1024 * 1024;

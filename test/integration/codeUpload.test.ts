@@ -1,6 +1,5 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { UPLOAD_LIMITS } from '../../nodes/Scantrust/actions/codeUpload/upload.operation';
 import { Scantrust } from '../../nodes/Scantrust/Scantrust.node';
 import { MAX_UPLOAD_BYTES } from '../../nodes/Scantrust/codes/ownCodes';
 import { runScantrustNode } from '../helpers/n8nHarness';
@@ -75,17 +74,11 @@ function renameStatuses(names: Record<string, string>): void {
 }
 
 afterEach(() => {
-	UPLOAD_LIMITS.maxFileBytes = MAX_UPLOAD_BYTES;
 	env.sandbox.options.ingestionDelayMs = 300;
 	env.sandbox.options.ingestionDetailShape = 'list';
 	delete (env.sandbox.state.ingestionRecords as { push?: unknown }).push;
 });
 
-/** Occurrences of ids; 4 rows fit in one upload file with the limits used below. */
-const DUPLICATE_ROWS = ['codeAAAA,1', 'codeBBBB,1', 'codeAAAA,2', 'codeCCCC,1', 'codeCCCC,2', 'codeDDDD,1', 'codeAAAA,3', 'codeEEEE,1', 'codeFFFF,1', 'codeGGGG,1', 'codeHHHH,1', 'codeCCCC,3', 'codeHHHH,2'];
-/** What Scantrust must have created per file: within a file it keeps the first of equal ids, and no id is in two files. */
-const DUPLICATES_INGESTED = [['codeAAAA,1', 'codeBBBB,1', 'codeCCCC,1'], ['codeDDDD,1', 'codeEEEE,1', 'codeFFFF,1', 'codeGGGG,1'], ['codeHHHH,1']];
-const rowsOf = (recordKey: unknown) => ingested(recordKey)!.map((row) => `${String(row.id)},${String(row.n)}`);
 
 describe('Code Upload > Upload from items', () => {
 	it('uploads all items as one file, posts every form field, keeps the token away from storage, and waits', async () => {
@@ -270,36 +263,6 @@ describe('Code Upload > Upload from items', () => {
 		expect(processCalls()).toHaveLength(1);
 	});
 
-	it('splits a big upload into several files, one ingestion record each', async () => {
-		UPLOAD_LIMITS.maxFileBytes = 200;
-		const codes = ids(40, 'split');
-		const { output, error } = await upload({ source: 'items' }, { input: items(...codes.map((id, i) => ({ id, pallet_number: `P${i}` }))) });
-		expect(error).toBeUndefined();
-		expect(output.length).toBeGreaterThan(1);
-		const parts = output.length;
-		output.forEach((item, index) => {
-			expect(item.json).toMatchObject({ status: 'finished', part: index + 1, parts, fileName: `codes-part-${index + 1}-of-${parts}.csv` });
-			expect(item.pairedItem).toHaveLength(40);
-			expect(uploadOf(item.json.recordKey)!.content.length).toBeLessThanOrEqual(200);
-		});
-		expect(getPostDataCalls()).toHaveLength(parts);
-		expect(output.reduce((n, item) => n + Number(item.json.codeCount), 0)).toBe(40);
-		expect(output.flatMap((item) => ingested(item.json.recordKey)!.map((row) => row.id))).toEqual(codes);
-	});
-
-	it('with "Allow Posted Duplicates" keeps a split upload free of ids already sent in an earlier file', async () => {
-		UPLOAD_LIMITS.maxFileBytes = 'id,n\r\n'.length + 4 * 'codeAAAA,1\r\n'.length;
-		const input = items(...DUPLICATE_ROWS.map((row) => ({ id: row.split(',')[0], n: row.split(',')[1] })));
-		const { output, error } = await upload({ source: 'items', options: { allowPostedDuplicates: true } }, { input });
-		expect(error).toBeUndefined();
-		expect(output.map((item) => [item.json.status, item.json.codeCount])).toEqual([
-			['finished', 4],
-			['finished', 4],
-			['finished', 2],
-		]);
-		expect(output.map((item) => rowsOf(item.json.recordKey))).toEqual(DUPLICATES_INGESTED);
-	});
-
 	it('keeps waiting while the status is a busy name the node does not know, and ends on an unknown name of success', async () => {
 		renameStatuses({ processing: 'checking-codes', finished: 'all-good' });
 		env.sandbox.options.ingestionDelayMs = 1000;
@@ -434,18 +397,33 @@ describe('Code Upload > Upload from a file', () => {
 		]);
 	});
 
-	it('with "Allow Posted Duplicates" leaves ids of an earlier file out of later files of a split file', async () => {
-		UPLOAD_LIMITS.maxFileBytes = 'id,n\n'.length + 4 * 'codeAAAA,1\n'.length;
-		const csv = `id,n\n${DUPLICATE_ROWS.join('\n')}\n`;
-		const { output, error } = await upload({ source: 'file', options: { allowPostedDuplicates: true } }, { input: [fileItem(csv, 'dups.csv')] });
+	it('splits a file over 100 MB into parts of at most 100 MB, leaving repeats of an earlier part out of later ones and counting them', async () => {
+		// About 105 MB in rows of ~1 kB: two parts. Split rules on small limits are unit-tested with buildFromFile.
+		const notes = 'n'.repeat(1000);
+		const rows = ids(105_000, 'big').map((id) => `${id},${notes}`);
+		rows[60_000] = `big000000,repeat-in-part-1`; // same part as its first occurrence: kept, Scantrust ignores it
+		rows[104_000] = `big000001,repeat-in-part-2`; // a later part: left out and counted
+		const csv = `id,notes\n${rows.join('\n')}\n`;
+		expect(csv.length).toBeGreaterThan(MAX_UPLOAD_BYTES);
+		const { output, error } = await upload({ source: 'file', options: { allowPostedDuplicates: true } }, { input: [fileItem(csv, 'big.csv')] });
 		expect(error).toBeUndefined();
-		expect(output.map((item) => [item.json.status, item.json.fileName])).toEqual([
-			['finished', 'dups-part-1-of-3.csv'],
-			['finished', 'dups-part-2-of-3.csv'],
-			['finished', 'dups-part-3-of-3.csv'],
+		expect(output.map((item) => [item.json.status, item.json.fileName, item.json.part, item.json.parts])).toEqual([
+			['finished', 'big-part-1-of-2.csv', 1, 2],
+			['finished', 'big-part-2-of-2.csv', 2, 2],
 		]);
-		expect(output.map((item) => rowsOf(item.json.recordKey))).toEqual(DUPLICATES_INGESTED);
-	});
+		expect(output.map((item) => item.json.droppedDuplicates)).toEqual([1, 1]);
+		expect(output.reduce((n, item) => n + Number(item.json.codeCount), 0)).toBe(105_000 - 1);
+		for (const item of output) {
+			const content = uploadOf(item.json.recordKey)!.content;
+			expect(content.length).toBeLessThanOrEqual(MAX_UPLOAD_BYTES);
+			expect(content.toString('utf8', 0, 20).split(/\r?\n/)[0]).toBe('id,notes');
+		}
+		const [first, second] = output.map((item) => ingested(item.json.recordKey)!.map((row) => String(row.id)));
+		expect(first).toContain('big000001');
+		expect(second).not.toContain('big000001');
+		expect(new Set([...first, ...second]).size).toBe(105_000 - 2);
+		expect(first.length + second.length).toBe(105_000 - 2);
+	}, 120_000);
 
 	it('checks every file before sending the first', async () => {
 		const input = [fileItem('id\ngood0001\n', 'good.csv'), fileItem('id\nbad\n', 'bad.csv')];

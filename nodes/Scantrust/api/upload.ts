@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { OwnCodesFile } from '../codes/ownCodes';
 import { apiRequest } from '../transport/request';
@@ -33,6 +33,8 @@ export interface UploadResult extends IDataObject {
 	part: number;
 	parts: number;
 	fileName: string;
+	/** Repeated ids left out of later parts (with Allow Posted Duplicates); 0 otherwise. */
+	droppedDuplicates: number;
 	record: IDataObject;
 }
 
@@ -47,16 +49,14 @@ function fileNameOf(job: UploadJob, index: number): string {
 	return parts === 1 ? `${job.baseName}.csv` : `${job.baseName}-part-${index + 1}-of-${parts}.csv`;
 }
 
-/** The error as n8n shows it: NodeApiError / NodeOperationError as they are, anything else wrapped. */
-export function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-}
-
-/** Adds what was done already to an error's description, so that nobody uploads the same codes twice. */
-function withNote(ctx: IExecuteFunctions, error: unknown, itemIndex: number, note?: string): NodeApiError | NodeOperationError {
-	const target = asNodeError(ctx, error, itemIndex);
-	if (note) target.description = target.description ? `${target.description}\n${note}` : note;
+/**
+ * Adds what was done already to an error's description, so that nobody uploads the same codes twice. The error
+ * stays what it is (the item loop turns it into the error n8n shows).
+ */
+function withNote(error: unknown, note?: string): Error {
+	if (!note) return error as Error;
+	const target = error as Error & { description?: string | null };
+	target.description = target.description ? `${target.description}\n${note}` : note;
 	return target;
 }
 
@@ -109,7 +109,7 @@ export async function uploadCodes(ctx: IExecuteFunctions, job: UploadJob): Promi
 		try {
 			uploaded.push(await uploadOne(ctx, job, index));
 		} catch (error) {
-			throw withNote(ctx, error, job.itemIndex, uploaded.length === 0 ? undefined : `Uploaded but not processed (harmless, Scantrust keeps them as "uploading"): ${uploaded.map((u) => u.recordKey).join(', ')}.`);
+			throw withNote(error, uploaded.length === 0 ? undefined : `Uploaded but not processed (harmless, Scantrust keeps them as "uploading"): ${uploaded.map((u) => u.recordKey).join(', ')}.`);
 		}
 	}
 
@@ -121,9 +121,7 @@ export async function uploadCodes(ctx: IExecuteFunctions, job: UploadJob): Promi
 				const done = uploaded.slice(0, index).map((u) => u.recordKey);
 				const left = uploaded.slice(index).map((u) => u.recordKey);
 				throw withNote(
-					ctx,
 					error,
-					job.itemIndex,
 					index === 0 ? undefined : `This upload was split into ${parts} files. Already being processed: ${done.join(', ')} (do not upload these codes again). Not processed: ${left.join(', ')} (process them with Code Upload > Process).`,
 				);
 			}
@@ -146,10 +144,11 @@ export async function uploadCodes(ctx: IExecuteFunctions, job: UploadJob): Promi
 				part: index + 1,
 				parts,
 				fileName,
+				droppedDuplicates: job.built.droppedDuplicates,
 				record,
 			});
 		} catch (error) {
-			results.push(withNote(ctx, error, job.itemIndex, parts > 1 ? `Part ${index + 1} of ${parts} (record ${recordKey}, file ${fileName}).` : undefined));
+			results.push(withNote(error, parts > 1 ? `Part ${index + 1} of ${parts} (record ${recordKey}, file ${fileName}).` : undefined));
 		}
 	}
 	return results;

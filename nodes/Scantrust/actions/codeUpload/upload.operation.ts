@@ -1,15 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties, IPairedItemData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { DataError } from '../../codes/DataError';
-import { buildFromFile, buildFromItems, detectFileType, MAX_UPLOAD_BYTES, type FieldColumn } from '../../codes/ownCodes';
+import { buildFromFile, buildFromItems, detectFileType, type FieldColumn } from '../../codes/ownCodes';
 import { getWaitSettings } from '../waitFields';
-import { errorItem, toNodeError } from '../items';
+import { checkEachItem, runForAllItems, runForEachItem } from '../items';
 import { ingestionWaitFields, processOptionsCollection, readProcessOptions } from './fields';
-import { asNodeError, uploadCodes, type UploadJob, type UploadResult } from '../../api/upload';
-
-/** Size limit per upload file. Only tests lower it (to see a split without 100 MB of codes). */
-export const UPLOAD_LIMITS = { maxFileBytes: MAX_UPLOAD_BYTES };
+import { uploadCodes, type UploadJob } from '../../api/upload';
 
 const showFor = (source: string) => ({ show: { source: [source] } });
 
@@ -116,55 +112,31 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-/** DataErrors of the items source already name the item ("Item 3, field ..."). */
-function itemsDataError(ctx: IExecuteFunctions, error: unknown): Error {
-	if (!(error instanceof DataError)) return error as Error;
-	return new NodeOperationError(ctx.getNode(), error.message, { description: error.description });
-}
-
-/** Results to items; the first failure stops the node unless Continue On Fail is on. */
-function toItems(ctx: IExecuteFunctions, results: Array<UploadResult | Error>, pairedItem: IPairedItemData | IPairedItemData[]): INodeExecutionData[] {
-	const failure = results.find((result): result is Error => result instanceof Error);
-	if (failure && !ctx.continueOnFail()) throw failure;
-	return results.map((result) => (result instanceof Error ? errorItem(result, pairedItem) : { json: result, pairedItem }));
-}
-
 function readMapping(ctx: IExecuteFunctions): FieldColumn[] {
 	const value = ctx.getNodeParameter('columnMapping', 0, {}) as { mappings?: Array<{ field?: string; column?: string }> };
 	return (value.mappings ?? []).map((m) => ({ field: String(m.field ?? ''), column: String(m.column ?? '') }));
 }
 
 async function fromItems(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const pairedItem = items.map((_, item) => ({ item }));
-	try {
-		const processOptions = readProcessOptions(ctx, 0);
-		const job: Omit<UploadJob, 'built'> = {
+	return await runForAllItems(ctx, items, async () => {
+		const process = readProcessOptions(ctx, 0);
+		const built = buildFromItems(
+			items.map((item) => item.json),
+			{
+				idField: String(ctx.getNodeParameter('idField', 0, 'id')),
+				mapping: readMapping(ctx),
+				allowPostedDuplicates: process.allowPostedDuplicates,
+			},
+		);
+		return await uploadCodes(ctx, {
+			built,
 			baseName: 'codes',
 			processAfterUpload: ctx.getNodeParameter('processAfterUpload', 0, true) as boolean,
-			process: processOptions,
+			process,
 			wait: getWaitSettings(ctx, 0),
 			itemIndex: 0,
-		};
-		let built;
-		try {
-			built = buildFromItems(
-				items.map((item) => item.json),
-				{
-					idField: String(ctx.getNodeParameter('idField', 0, 'id')),
-					mapping: readMapping(ctx),
-					allowPostedDuplicates: processOptions.allowPostedDuplicates,
-					maxFileBytes: UPLOAD_LIMITS.maxFileBytes,
-				},
-			);
-		} catch (error) {
-			throw itemsDataError(ctx, error);
-		}
-		return toItems(ctx, await uploadCodes(ctx, { ...job, built }), pairedItem);
-	} catch (error) {
-		const nodeError = asNodeError(ctx, error, 0);
-		if (!ctx.continueOnFail()) throw nodeError;
-		return [errorItem(nodeError, pairedItem)];
-	}
+		});
+	});
 }
 
 function baseNameOf(fileName: string | undefined): string {
@@ -194,44 +166,21 @@ async function prepareFile(ctx: IExecuteFunctions, itemIndex: number): Promise<U
 	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
 	const built = buildFromFile(data, filetype, {
 		allowPostedDuplicates: processOptions.allowPostedDuplicates,
-		maxFileBytes: UPLOAD_LIMITS.maxFileBytes,
 	});
 	return { built, baseName: baseNameOf(binary.fileName), processAfterUpload, process: processOptions, wait, itemIndex };
 }
 
 /**
  * One upload per input file, not one for all: files differ in columns, each item may set its own options, and an
- * error names the item and the line of its file; Continue On Fail then keeps the other files going.
+ * error names the item and the line of its file. Every file is checked before the first one is sent.
  */
 async function fromFiles(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	// Every file is checked before the first one is sent.
-	const prepared: Array<UploadJob | Error> = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			prepared.push(await prepareFile(ctx, itemIndex));
-		} catch (error) {
-			const nodeError = toNodeError(ctx, error, itemIndex);
-			if (!ctx.continueOnFail()) throw nodeError;
-			prepared.push(nodeError);
-		}
-	}
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < prepared.length; itemIndex++) {
-		const job = prepared[itemIndex];
-		const pairedItem = { item: itemIndex };
-		if (job instanceof Error) {
-			output.push(errorItem(job, pairedItem));
-			continue;
-		}
-		try {
-			output.push(...toItems(ctx, await uploadCodes(ctx, job), pairedItem));
-		} catch (error) {
-			const nodeError = toNodeError(ctx, error, itemIndex);
-			if (!ctx.continueOnFail()) throw nodeError;
-			output.push(errorItem(nodeError, pairedItem));
-		}
-	}
-	return output;
+	const jobs = await checkEachItem(ctx, items, async (itemIndex) => await prepareFile(ctx, itemIndex));
+	return await runForEachItem(ctx, items, async (itemIndex) => {
+		const job = jobs[itemIndex];
+		if (job instanceof Error) throw job;
+		return await uploadCodes(ctx, job);
+	});
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -169,6 +169,11 @@ export async function runScantrustNode(options: {
 	input?: INodeExecutionData[];
 	continueOnFail?: boolean;
 	retryOnFail?: boolean;
+	/**
+	 * Runs as n8n's "Retry" of that failed execution: a new execution in mode 'retry' that n8n hands the failed
+	 * execution's data, its execution context included, and the failed node's input items (pass the same input).
+	 */
+	retryOf?: NodeRun;
 }): Promise<NodeRun> {
 	await initBinaryData();
 	const node = makeNode(NODE_TYPE, options.parameters, {
@@ -184,7 +189,8 @@ export async function runScantrustNode(options: {
 		active: false,
 		settings: { executionOrder: 'v1', binaryMode: 'separate' },
 	});
-	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', {
+	const mode = options.retryOf ? 'retry' : 'manual';
+	const hooks = new ExecutionLifecycleHooks(mode, 'exec-1', {
 		id: 'wf-test',
 		name: 'test',
 		active: false,
@@ -216,10 +222,11 @@ export async function runScantrustNode(options: {
 					source: null,
 				} as IExecuteData,
 			],
+			runtimeData: options.retryOf?.run.data.executionData?.runtimeData,
 		},
 	} as unknown as IRunExecutionData;
 
-	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
 	const run = await done;
 	const taskData = run.data.resultData.runData[node.name]?.[0];
 	return {

@@ -1,4 +1,6 @@
-import { runScantrustNode } from '../helpers/n8nHarness';
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import { runScantrustNode, type NodeRun } from '../helpers/n8nHarness';
 import { apiCalls, useSandbox } from '../helpers/sandboxFixture';
 
 const SID_TEMPLATE = 101;
@@ -7,12 +9,22 @@ const SSC_TEMPLATE_WITHOUT_PARTNER = 164;
 
 const env = useSandbox();
 
-function create(parameters: Record<string, unknown>, extra: { continueOnFail?: boolean; retryOnFail?: boolean; token?: string } = {}) {
+interface CreateExtra {
+	continueOnFail?: boolean;
+	retryOnFail?: boolean;
+	token?: string;
+	input?: INodeExecutionData[];
+	retryOf?: NodeRun;
+}
+
+function create(parameters: Record<string, unknown>, extra: CreateExtra = {}) {
 	return runScantrustNode({
 		parameters: { resource: 'workOrder', operation: 'create', templateId: SID_TEMPLATE, quantity: 10, ...parameters } as never,
 		credentials: env.credentials(extra.token),
 		continueOnFail: extra.continueOnFail,
 		retryOnFail: extra.retryOnFail,
+		input: extra.input,
+		retryOf: extra.retryOf,
 	});
 }
 
@@ -23,6 +35,88 @@ const workOrdersWithReference = (reference: unknown) =>
 	env.sandbox.state.workOrders.filter((workOrder) => workOrder.reference === reference);
 
 describe('Work Order > Create', () => {
+	const twoOrders: INodeExecutionData[] = [{ json: { po: 'A', quantity: 10 } }, { json: { po: 'B', quantity: 20 } }];
+	const perItemQuantity = { quantity: '={{ $json.quantity }}' };
+	/** Item 1's POST fails, ambiguously, on every attempt: the execution fails after item 0 was ordered. */
+	const failSecondOrder = () =>
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 503, skip: 1, times: 10 });
+
+	it('orders nothing twice when n8n retries an execution that failed after ordering some items', async () => {
+		failSecondOrder();
+		const failed = await create(perItemQuantity, { input: twoOrders });
+		expect(failed.error?.message).toMatch(/^Could not create a work order: Scantrust answered 503/);
+		expect(env.sandbox.state.workOrders.filter((wo) => wo.quantity === 10 && wo.reference?.startsWith('n8n-'))).toHaveLength(1);
+		const first = env.sandbox.state.workOrders.find((wo) => wo.quantity === 10 && wo.reference?.startsWith('n8n-'))!;
+		// The error names what is already ordered, so nobody orders it again by hand.
+		expect(failed.error?.description).toContain(`item 0: work order ${first.id} (reference "${first.reference}")`);
+		expect(failed.error?.description).toMatch(/retrying this execution is safe/);
+
+		env.sandbox.faults.length = 0;
+		const retried = await create(perItemQuantity, { input: twoOrders, retryOf: failed });
+		expect(retried.error).toBeUndefined();
+		expect(retried.output.map((item) => [item.json.id === first.id, item.json.quantity, item.json.alreadyExisted])).toEqual([
+			[true, 10, true],
+			[false, 20, false],
+		]);
+		expect(retried.output[0].json.creation_date).toBe(first.creation_date);
+		for (const quantity of [10, 20]) {
+			expect(env.sandbox.state.workOrders.filter((wo) => wo.quantity === quantity && wo.reference?.startsWith('n8n-'))).toHaveLength(1);
+		}
+	});
+
+	it('orders again for a new run with the same input (a new trigger event is not a retry)', async () => {
+		const first = await create(perItemQuantity, { input: twoOrders });
+		const second = await create(perItemQuantity, { input: twoOrders });
+		expect(first.error).toBeUndefined();
+		expect(second.error).toBeUndefined();
+		expect(second.output.map((item) => item.json.alreadyExisted)).toEqual([false, false]);
+		const references = [...first.output, ...second.output].map((item) => item.json.reference);
+		expect(new Set(references).size).toBe(4);
+		expect(env.sandbox.state.workOrders.filter((wo) => wo.reference?.startsWith('n8n-'))).toHaveLength(4);
+	});
+
+	it('never hands on an older order as new when a generated reference is taken: it says it already existed', async () => {
+		const first = await create({ quantity: 10 });
+		// Another run that ends up with the same reference (here: set by hand) gets the old order, flagged.
+		const again = await create({ quantity: 10, additionalFields: { reference: first.output[0].json.reference } });
+		expect(again.error).toBeUndefined();
+		expect(again.output[0].json).toMatchObject({ id: first.output[0].json.id, alreadyExisted: true, creation_date: first.output[0].json.creation_date });
+		expect(first.output[0].json.alreadyExisted).toBe(false);
+	});
+
+	it('says the order exists and how to go on when waiting for its codes times out; a retry then orders nothing new', async () => {
+		const failed = await create({ templateId: SSC_TEMPLATE, waitForCompletion: true, waitTimeout: 1, pollInterval: 0.2 });
+		const [order] = env.sandbox.state.workOrders.filter((wo) => wo.reference?.startsWith('n8n-'));
+		expect(failed.error?.message).toContain(
+			`Item 0: the codes of work order ${order.id} (ordered, reference "${order.reference}") were not ready after 1 seconds (state "new"`,
+		);
+		expect(failed.error?.description).toMatch(/Work Order > Confirm/);
+		expect(failed.error?.description).toContain(`Work Order > Download (ID ${order.id})`);
+		const retried = await create({ templateId: SSC_TEMPLATE }, { retryOf: failed });
+		expect(retried.output[0].json).toMatchObject({ id: order.id, alreadyExisted: true });
+		expect(env.sandbox.state.workOrders.filter((wo) => wo.reference?.startsWith('n8n-'))).toHaveLength(1);
+	});
+
+	it.each([
+		['200 with an HTML page', { status: 200, body: '<html><body>Maintenance</body></html>' }],
+		['201 with an empty body', { status: 201, body: '' }],
+		['201 with an object that is not a work order', { status: 201, body: { ok: true } }],
+	])('treats a %s as unanswered: looks the reference up and creates exactly one order', async (_, fault) => {
+		env.sandbox.faults.push({ method: 'POST', path: /create-from-template/, afterHandling: true, ...fault });
+		const { output, error } = await create({ quantity: 33 });
+		expect(error).toBeUndefined();
+		expect(output[0].json).toMatchObject({ quantity: 33 });
+		expect(Number.isInteger(output[0].json.id)).toBe(true);
+		expect(env.sandbox.state.workOrders.filter((wo) => wo.quantity === 33)).toHaveLength(1);
+		expect(apiCalls(env.sandbox, 'GET', WORK_ORDER_LIST).length).toBeGreaterThan(0);
+	});
+
+	it.each([['10.000'], ['1e3'], ['0x10'], ['12,5'], ['-3'], ['']])('refuses the quantity %j before sending anything', async (quantity) => {
+		const { error } = await create({ quantity });
+		expect(error?.message).toMatch(/^Item 0: "Quantity" must be a whole number greater than 0/);
+		expect(apiCalls(env.sandbox, 'POST', /create-from-template/)).toHaveLength(0);
+	});
+
 	it('creates one work order with a generated reference and the quantity asked for', async () => {
 		const { output, error } = await create({ quantity: 25 });
 		expect(error).toBeUndefined();

@@ -12,6 +12,10 @@ export function takeFault(faults: FaultRule[], method: string, path: string): Fa
 	);
 	if (index < 0) return undefined;
 	const rule = faults[index];
+	if (rule.skip) {
+		rule.skip--;
+		return undefined;
+	}
 	const left = (rule.times ?? 1) - 1;
 	if (left <= 0) faults.splice(index, 1);
 	else rule.times = left;

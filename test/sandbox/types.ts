@@ -48,6 +48,8 @@ export interface FaultRule {
 	status: number;
 	/** How many requests the rule answers (default 1); removed from `faults` once used up. */
 	times?: number;
+	/** How many matching requests go through untouched before the rule answers (default 0). */
+	skip?: number;
 	/** Seconds: sets Retry-After; for 429 the N in the detail too. */
 	retryAfter?: number;
 	/** 429 only: put N in the detail but send no Retry-After header. */

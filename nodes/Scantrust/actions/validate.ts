@@ -10,12 +10,20 @@ function fail(ctx: IExecuteFunctions, itemIndex: number, field: string, problem:
 	});
 }
 
+/**
+ * A count such as a quantity. Text must be plain digits: "10.000" is ten thousand in German or Dutch, "1e3" and
+ * "0x10" are numbers only to a programmer, so anything else is refused rather than read one way.
+ */
 export function positiveInteger(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
-	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) {
-		fail(ctx, itemIndex, field, `must be a whole number greater than 0, got ${JSON.stringify(value)}`);
-	}
-	return number;
+	if (typeof value === 'string' && /^\s*\d+\s*$/.test(value) && Number(value) > 0) return Number(value);
+	if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+	return fail(
+		ctx,
+		itemIndex,
+		field,
+		`must be a whole number greater than 0, got ${JSON.stringify(value)}`,
+		'Write it with digits only, without thousands separators, decimals, exponents or signs (e.g. 10000).',
+	);
 }
 
 /** Scantrust ids are positive integers; expressions often hand them over as strings. */

@@ -1,22 +1,30 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { isAmbiguousFailure } from '../transport/errors';
-import { apiRequest, RETRY_POLICY } from '../transport/request';
+import { apiRequest } from '../transport/request';
+import { postOnce } from './postOnce';
 import { waitFor, type WaitSettings } from './wait';
 
-/** Ingestion records (seed 002): reading one, processing one, waiting for one, explaining a failed one. */
+/** Ingestion records: reading one, processing one, waiting for one, explaining a failed one. */
 
 export const INGESTION_PATH = '/api/v2/ingestion/';
 export const GET_POST_DATA_PATH = `${INGESTION_PATH}codes/upload/get-post-data/`;
 export const PROCESS_PATH = `${INGESTION_PATH}codes/upload/process/`;
 
 /**
- * Record statuses. Seed 002 documents two: `uploading` (created, waiting for its file and the process call) and
+ * Record statuses. Scantrust documents two: `uploading` (created, waiting for its file and the process call) and
  * `error` (processing failed, result_data.errors says why). The names while Scantrust works on a record and the
  * name of success are not documented.
  */
 export const INGESTION_STATUS = { uploading: 'uploading', error: 'error' } as const;
+
+/** An ingestion record as Scantrust returns it; only the fields the node reads are typed. */
+export interface IngestionRecord extends IDataObject {
+	key: string;
+	status?: string;
+	/** Filled when Scantrust is done; `errors` lists what went wrong, e.g. `{duplicate_id_error: [...]}`. */
+	result_data?: IDataObject | null;
+}
 
 /** Status names Scantrust does not document (guesses, kept in one place so that each is one line to correct). */
 export const UNVERIFIED_INGESTION_STATUSES: { readonly busy: readonly string[]; readonly done: readonly string[] } = {
@@ -26,7 +34,7 @@ export const UNVERIFIED_INGESTION_STATUSES: { readonly busy: readonly string[]; 
 	done: ['finished', 'done', 'completed', 'success', 'succeeded', 'processed'],
 };
 
-function hasResultData(record: IDataObject): boolean {
+function hasResultData(record: IngestionRecord): boolean {
 	const data = record.result_data;
 	return data !== null && typeof data === 'object' && Object.keys(data).length > 0;
 }
@@ -34,10 +42,10 @@ function hasResultData(record: IDataObject): boolean {
 /**
  * Whether Scantrust is done with a record, the rule waiting uses. The documented names decide first: `error` is
  * done, `uploading` is not. A known name decides next. Any other name counts as done only once result_data is
- * filled (Scantrust writes it when it finishes, as seed 002's failed record shows): an unknown busy name keeps
+ * filled (Scantrust writes it when it finishes, as its documented failed record shows): an unknown busy name keeps
  * the wait going rather than reporting codes that do not exist yet, and an unknown name of success still ends it.
  */
-export function isSettled(record: IDataObject): boolean {
+export function isSettled(record: IngestionRecord): boolean {
 	const status = String(record.status);
 	if (status === INGESTION_STATUS.error) return true;
 	if (status === INGESTION_STATUS.uploading || UNVERIFIED_INGESTION_STATUSES.busy.includes(status)) return false;
@@ -46,8 +54,6 @@ export function isSettled(record: IDataObject): boolean {
 
 /** How many ids of one kind of problem an error message lists. */
 export const MAX_LISTED_IDS = 10;
-/** Process POSTs at most, each after checking that the previous one did not start processing. */
-const MAX_PROCESS_ATTEMPTS = 3;
 
 const ERROR_HINTS: Record<string, string> = {
 	duplicate_id_error:
@@ -63,19 +69,20 @@ export function recordPath(key: string): string {
 }
 
 /**
- * The detail route may answer with the record itself or, as seed 002 shows, with a list envelope
+ * The detail route may answer with the record itself or, as Scantrust's documentation shows, with a list envelope
  * `{count, next, previous, results: [...]}`: returns the record whose `key` matches, else undefined.
  */
-export function pickRecord(body: unknown, key: string): IDataObject | undefined {
+export function pickRecord(body: unknown, key: string): IngestionRecord | undefined {
 	if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
 	const data = body as IDataObject;
 	if (Array.isArray(data.results)) {
-		return (data.results as IDataObject[]).find((record) => record !== null && typeof record === 'object' && record.key === key);
+		const found = (data.results as IDataObject[]).find((record) => record !== null && typeof record === 'object' && record.key === key);
+		return found as IngestionRecord | undefined;
 	}
-	return data.key === undefined || data.key === key ? data : undefined;
+	return data.key === undefined || data.key === key ? ({ ...data, key } as IngestionRecord) : undefined;
 }
 
-export async function getIngestionRecord(ctx: IExecuteFunctions, key: string, itemIndex: number): Promise<IDataObject> {
+export async function getIngestionRecord(ctx: IExecuteFunctions, key: string, itemIndex: number): Promise<IngestionRecord> {
 	const body = await apiRequest.call(ctx, {
 		method: 'GET',
 		path: recordPath(key),
@@ -105,7 +112,7 @@ function describeProblem(kind: string, value: unknown): string {
 }
 
 /** `result_data.errors` as readable lines, one per kind of problem. */
-export function describeIngestionErrors(record: IDataObject): string[] {
+export function describeIngestionErrors(record: IngestionRecord): string[] {
 	const errors = (record.result_data as IDataObject | undefined)?.errors;
 	const entries = Array.isArray(errors) ? errors : errors !== undefined && errors !== null ? [errors] : [];
 	const lines: string[] = [];
@@ -120,7 +127,7 @@ export function describeIngestionErrors(record: IDataObject): string[] {
 }
 
 /** The error for a record that ended in `error`, listing Scantrust's reasons. */
-export function ingestionFailedError(ctx: IExecuteFunctions, record: IDataObject, itemIndex: number): NodeOperationError {
+export function ingestionFailedError(ctx: IExecuteFunctions, record: IngestionRecord, itemIndex: number): NodeOperationError {
 	const lines = describeIngestionErrors(record);
 	const kinds = lines.map((line) => line.split(':')[0]);
 	const hints = [...new Set(kinds)].filter((kind) => ERROR_HINTS[kind]).map((kind) => `${kind}: ${ERROR_HINTS[kind]}`);
@@ -135,7 +142,7 @@ export function ingestionFailedError(ctx: IExecuteFunctions, record: IDataObject
 }
 
 /** Fails when the record ended in `error`; returns it otherwise. */
-export function assertNotFailed(ctx: IExecuteFunctions, record: IDataObject, itemIndex: number): IDataObject {
+export function assertNotFailed(ctx: IExecuteFunctions, record: IngestionRecord, itemIndex: number): IngestionRecord {
 	if (record.status === INGESTION_STATUS.error) throw ingestionFailedError(ctx, record, itemIndex);
 	return record;
 }
@@ -157,62 +164,44 @@ export function processBody(key: string, options: ProcessOptions): IDataObject {
 	return body;
 }
 
-async function postProcess(ctx: IExecuteFunctions, body: IDataObject, key: string, itemIndex: number): Promise<NodeApiError | undefined> {
-	try {
-		await apiRequest.call(ctx, {
-			method: 'POST',
-			path: PROCESS_PATH,
-			body,
-			action: `process ingestion record ${key}`,
-			permission: 'ingestion_code_create',
-			itemIndex,
-		});
-		return undefined;
-	} catch (error) {
-		if (error instanceof NodeApiError) return error;
-		throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-	}
-}
-
-async function readAfterFailure(ctx: IExecuteFunctions, key: string, processError: NodeApiError, itemIndex: number): Promise<IDataObject> {
-	try {
-		return await getIngestionRecord(ctx, key, itemIndex);
-	} catch (readError) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Scantrust did not confirm whether ingestion record ${key} is being processed, and the record could not be read`,
-			{
-				itemIndex,
-				description: `Before processing it again, read it with Code Upload > Get (record key ${key}): process it only while its status is "uploading". Process: ${processError.message}. Read: ${(readError as Error).message}`,
-			},
-		);
-	}
-}
-
 /**
- * Starts processing exactly once. The process call is never repeated blindly: after a failure that may
- * have started processing anyway (no answer, 5xx) the record is read, and posted again only while it
- * is still `uploading`.
+ * Starts processing exactly once (see postOnce). After an unanswered attempt the record is read: processing has
+ * started once it left `uploading`; a 400 right after an unanswered attempt ("not in state uploading") is most
+ * likely that attempt's doing, and the record tells.
  */
 export async function processOnce(ctx: IExecuteFunctions, key: string, options: ProcessOptions, itemIndex: number): Promise<void> {
 	const body = processBody(key, options);
-	let ambiguous = false;
-	for (let attempt = 1; ; attempt++) {
-		const failure = await postProcess(ctx, body, key, itemIndex);
-		if (!failure) return;
-		// "Not in state uploading" right after an unanswered attempt is most likely that attempt's doing.
-		const rejectedAfterUnknown = ambiguous && failure.httpCode === '400';
-		if (!isAmbiguousFailure(failure) && !rejectedAfterUnknown) throw failure;
-		ambiguous = true;
-		if (!rejectedAfterUnknown) await sleep(RETRY_POLICY.backoffSeconds(attempt) * 1000);
-		const record = await readAfterFailure(ctx, key, failure, itemIndex);
-		if (record.status !== INGESTION_STATUS.uploading) return;
-		if (rejectedAfterUnknown || attempt >= MAX_PROCESS_ATTEMPTS) throw failure;
-	}
+	await postOnce<IngestionRecord | 'posted'>({
+		post: async () => {
+			await apiRequest.call(ctx, {
+				method: 'POST',
+				path: PROCESS_PATH,
+				body,
+				action: `process ingestion record ${key}`,
+				permission: 'ingestion_code_create',
+				itemIndex,
+			});
+			return 'posted';
+		},
+		lookUp: async () => {
+			const record = await getIngestionRecord(ctx, key, itemIndex);
+			return record.status === INGESTION_STATUS.uploading ? undefined : record;
+		},
+		isAlreadyDone: (error, afterUnansweredAttempt) => afterUnansweredAttempt && error.httpCode === '400',
+		explainUnknown: (processError, readError) =>
+			new NodeOperationError(
+				ctx.getNode(),
+				`Scantrust did not confirm whether ingestion record ${key} is being processed, and the record could not be read`,
+				{
+					itemIndex,
+					description: `Before processing it again, read it with Code Upload > Get (record key ${key}): process it only while its status is "uploading". Process: ${processError.message}. Read: ${readError.message}`,
+				},
+			),
+	});
 }
 
 /** Reads the record, and with waiting on polls it until Scantrust is done with it or the time-out passes. */
-export async function settleRecord(ctx: IExecuteFunctions, key: string, wait: WaitSettings, itemIndex: number): Promise<IDataObject> {
+export async function settleRecord(ctx: IExecuteFunctions, key: string, wait: WaitSettings, itemIndex: number): Promise<IngestionRecord> {
 	const record = await getIngestionRecord(ctx, key, itemIndex);
 	if (!wait.waitForCompletion) return record;
 	return await waitFor(

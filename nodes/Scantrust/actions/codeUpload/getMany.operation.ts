@@ -28,7 +28,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 				{
 					displayName: 'Status',
 					name: 'status',
-					// Free text: Scantrust documents only two status names (seed 002), a fixed list would invent the rest.
+					// Free text: Scantrust documents only two status names, so a fixed list would invent the rest.
 					type: 'string',
 					default: '',
 					placeholder: 'e.g. error',

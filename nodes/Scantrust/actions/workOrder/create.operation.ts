@@ -1,18 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep, updateDisplayOptions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { isAmbiguousFailure } from '../../transport/errors';
-import { apiRequestAllItems } from '../../transport/paginate';
-import { apiRequest, RETRY_POLICY } from '../../transport/request';
+import { apiRequest } from '../../transport/request';
 import { getWaitSettings, waitFields } from '../waitFields';
 import { runForEachItem } from '../items';
 import { isoDate, numericId, positiveInteger } from '../validate';
-import { waitForCodes, WORK_ORDERS_PATH } from '../../api/workOrders';
-
-/** POST attempts at most, each after checking that the previous one did not create the work order. */
-const MAX_CREATE_ATTEMPTS = 3;
+import { postOnce } from '../../api/postOnce';
+import {
+	CREATE_FROM_TEMPLATE_PATH,
+	findByReference,
+	isWorkOrder,
+	templateOf,
+	waitForCodes,
+	type WorkOrder,
+} from '../../api/workOrders';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['workOrder'], operation: ['create'] } },
@@ -70,7 +73,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 					type: 'string',
 					default: '',
 					description:
-						'Your reference, unique within your company. Left empty, the node makes one, which is how it makes sure a retried run never creates the work order twice.',
+						'Your reference, unique within your company. Left empty, the node makes one that repeats only when n8n retries this item, so a retry never orders twice.',
 				},
 				{
 					displayName: 'Total Impressions',
@@ -87,27 +90,30 @@ export const description: INodeProperties[] = updateDisplayOptions(
 );
 
 /**
- * A reference that is the same when n8n retries this node in the same execution ("Retry On Fail"
- * runs it again with the same execution id and run index), so a retry finds the first attempt's
- * order instead of creating another, and different in every other execution.
+ * The reference the node makes when none is given. It is the same when n8n runs this item again as part of the
+ * same logical run: the node's Retry On Fail (same execution), and retrying a failed execution from the executions
+ * list (a new execution, but n8n hands it the original execution context and the same input items). It differs for
+ * every new run (a new trigger event, even with equal data), another n8n instance, workflow, node, run or item.
  */
-export function generatedReference(ctx: IExecuteFunctions, itemIndex: number): string {
-	const executionId = ctx.getExecutionId();
-	const scope = executionId
-		? `${ctx.getWorkflow().id ?? ''}/${executionId}/${ctx.getNode().id ?? ctx.getNode().name}`
-		: randomBytes(12).toString('hex');
-	const hash = createHash('sha256').update(scope).digest('hex').slice(0, 16);
-	// n8n's execute context carries the run index (a node runs several times in a loop) but does not type it.
-	const runIndex = (ctx as unknown as { runIndex?: number }).runIndex ?? 0;
+export function generatedReference(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionData): string {
+	// n8n keeps the execution context of the failed execution when it retries it: when it was established stays.
+	const established = ctx.getExecutionContext?.()?.establishedAt;
+	const run = established !== undefined ? `established ${established}` : `execution ${ctx.getExecutionId() ?? randomBytes(12).toString('hex')}`;
+	const node = ctx.getNode();
+	const hash = createHash('sha256')
+		.update(JSON.stringify([ctx.getInstanceId(), ctx.getWorkflow().id ?? '', node.id ?? node.name, run, item.json]))
+		.digest('hex')
+		.slice(0, 16);
+	const runIndex = ctx.getWorkflowDataProxy(itemIndex).$thisRunIndex;
 	return `n8n-${hash}-${runIndex}-${itemIndex}`;
 }
 
-function buildBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+function buildBody(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionData): IDataObject {
 	const extra = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const body: IDataObject = {
 		template: numericId(ctx, itemIndex, 'Template', ctx.getNodeParameter('templateId', itemIndex)),
 		quantity: positiveInteger(ctx, itemIndex, 'Quantity', ctx.getNodeParameter('quantity', itemIndex)),
-		reference: String(extra.reference ?? '').trim() || generatedReference(ctx, itemIndex),
+		reference: String(extra.reference ?? '').trim() || generatedReference(ctx, itemIndex, item),
 	};
 	if (extra.printingPartnerId !== undefined && extra.printingPartnerId !== '') {
 		body.printing_partner = numericId(ctx, itemIndex, 'Printing Partner ID', extra.printingPartnerId);
@@ -120,36 +126,9 @@ function buildBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 	return body;
 }
 
-async function findByReference(ctx: IExecuteFunctions, reference: string, itemIndex: number): Promise<IDataObject | undefined> {
-	const matches = await apiRequestAllItems.call(
-		ctx,
-		WORK_ORDERS_PATH,
-		{ search: reference },
-		{ action: `look up work order "${reference}"`, permission: 'workorder_view', itemIndex },
-	);
-	return matches.find((workOrder) => workOrder.reference === reference);
-}
-
-/** One POST; its failure comes back as a value so the caller can decide whether the order may exist. */
-async function postWorkOrder(ctx: IExecuteFunctions, body: IDataObject, itemIndex: number): Promise<IDataObject | NodeApiError> {
-	try {
-		return await apiRequest.call(ctx, {
-			method: 'POST',
-			path: `${WORK_ORDERS_PATH}create-from-template/`,
-			body,
-			action: 'create a work order',
-			permission: 'workorder_create',
-			itemIndex,
-		});
-	} catch (error) {
-		if (error instanceof NodeApiError) return error;
-		throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-	}
-}
-
 /**
- * True for a 400 whose only complaint is that the reference is taken. The same body cannot have
- * failed on anything else, so an earlier attempt (or n8n's Retry On Fail) may have created it.
+ * True for a 400 whose only complaint is that the reference is taken. The same body cannot have failed on
+ * anything else, so an earlier attempt (or an earlier run of this item) may have created it.
  */
 function isReferenceTaken(error: NodeApiError): boolean {
 	const body = error.errorResponse;
@@ -158,23 +137,16 @@ function isReferenceTaken(error: NodeApiError): boolean {
 	return messages.some((message) => typeof message === 'string' && /already exists|unique/i.test(message));
 }
 
-/** The template id of a work order, whether Scantrust gives the id or the object. */
-function templateOf(workOrder: IDataObject): number {
-	const template = workOrder.template;
-	return Number(template !== null && typeof template === 'object' ? (template as IDataObject).id : template);
-}
-
 /**
  * An existing order with our reference is ours only if it is what we asked for; otherwise the
  * reference belongs to someone else's order, which must neither be returned nor duplicated.
  */
-function ensureOurs(ctx: IExecuteFunctions, body: IDataObject, existing: IDataObject, itemIndex: number): IDataObject {
-	if (templateOf(existing) === body.template && Number(existing.quantity) === body.quantity) return existing;
-	// Legacy SID work orders have no template.
-	const template = existing.template === null || existing.template === undefined ? 'no template' : `template ${templateOf(existing)}`;
+function ensureOurs(ctx: IExecuteFunctions, body: IDataObject, existing: WorkOrder, itemIndex: number): WorkOrder {
+	const template = templateOf(existing);
+	if (template === body.template && Number(existing.quantity) === body.quantity) return existing;
 	throw new NodeOperationError(
 		ctx.getNode(),
-		`Item ${itemIndex}: the reference "${String(body.reference)}" already belongs to work order ${String(existing.id)} (${template}, quantity ${String(existing.quantity)}); choose another reference`,
+		`Item ${itemIndex}: the reference "${String(body.reference)}" already belongs to work order ${existing.id} (${template === undefined ? 'no template' : `template ${template}`}, quantity ${String(existing.quantity)}); choose another reference`,
 		{
 			itemIndex,
 			description: `References are unique within your company. Nothing was created. This item asked for template ${String(body.template)}, quantity ${String(body.quantity)}. Set another "Reference", or leave it empty so the node makes one.`,
@@ -182,82 +154,87 @@ function ensureOurs(ctx: IExecuteFunctions, body: IDataObject, existing: IDataOb
 	);
 }
 
-/**
- * Creates the work order exactly once. After a failure that may have created it anyway
- * (no answer, 5xx) it looks the reference up, and only posts again when it is not there.
- * "Reference already exists" is answered by looking up the order that has it, never by posting again.
- */
-async function createOnce(ctx: IExecuteFunctions, body: IDataObject, itemIndex: number): Promise<IDataObject> {
-	const reference = String(body.reference);
-	for (let attempt = 1; ; attempt++) {
-		const result = await postWorkOrder(ctx, body, itemIndex);
-		if (!(result instanceof NodeApiError)) return result;
-		if (isReferenceTaken(result)) {
-			const existing = await lookUpTakenReference(ctx, reference, result, itemIndex);
-			// Listed as taken yet not found (e.g. not visible to this token): Scantrust's words stand.
-			if (!existing) throw result;
-			return ensureOurs(ctx, body, existing, itemIndex);
-		}
-		if (!isAmbiguousFailure(result)) throw result;
-		await sleep(RETRY_POLICY.backoffSeconds(attempt) * 1000);
-		const existing = await lookUpAfterFailure(ctx, reference, result, itemIndex);
-		if (existing) return ensureOurs(ctx, body, existing, itemIndex);
-		if (attempt >= MAX_CREATE_ATTEMPTS) throw result;
-	}
-}
-
-/** What to tell the user when the look-up after a failed create fails too. */
-interface LookUpFailure {
-	message: string;
-	advice: string;
-}
-
-/** findByReference, or an error that says what the create left unknown and what to do about it. */
-async function lookUp(
-	ctx: IExecuteFunctions,
-	reference: string,
-	createError: NodeApiError,
-	itemIndex: number,
-	failure: LookUpFailure,
-): Promise<IDataObject | undefined> {
-	try {
-		return await findByReference(ctx, reference, itemIndex);
-	} catch (lookupError) {
-		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${failure.message}`, {
+async function post(ctx: IExecuteFunctions, body: IDataObject, itemIndex: number): Promise<WorkOrder> {
+	const answer = await apiRequest.call(ctx, {
+		method: 'POST',
+		path: CREATE_FROM_TEMPLATE_PATH,
+		body,
+		action: 'create a work order',
+		permission: 'workorder_create',
+		itemIndex,
+	});
+	if (isWorkOrder(answer)) return answer;
+	// Without an HTTP code the failure counts as unanswered: the reference is looked up before anything else.
+	throw new NodeApiError(
+		ctx.getNode(),
+		{ message: 'not a work order' },
+		{
+			message: `Could not create a work order: Scantrust's answer is not a work order (${JSON.stringify(answer).slice(0, 80)})`,
+			description: 'A proxy in between, or another service at the Base URL of the credential, may have answered instead of Scantrust.',
 			itemIndex,
-			description: `${failure.advice} Create: ${createError.message}. Look-up: ${(lookupError as Error).message}`,
-		});
-	}
+		},
+	);
 }
 
-const lookUpAfterFailure = (ctx: IExecuteFunctions, reference: string, createError: NodeApiError, itemIndex: number) =>
-	lookUp(ctx, reference, createError, itemIndex, {
-		message: `Scantrust did not confirm whether work order "${reference}" was created, and it could not be looked up`,
-		advice: `Before running again, search the work orders for reference "${reference}" (Work Order > Get Many > Search) so that it is not created twice. n8n's Retry On Fail, or a run with this text set as "Reference", is safe: the node then returns that work order instead of creating another.`,
+/** Creates the work order exactly once (see postOnce); returns it and whether it existed before this call. */
+async function createOnce(ctx: IExecuteFunctions, body: IDataObject, itemIndex: number): Promise<{ workOrder: WorkOrder; alreadyExisted: boolean }> {
+	const reference = String(body.reference);
+	const result = await postOnce<WorkOrder>({
+		post: async () => await post(ctx, body, itemIndex),
+		lookUp: async () => await findByReference(ctx, reference, itemIndex),
+		isAlreadyDone: isReferenceTaken,
+		explainUnknown: (postError, lookUpError, taken) =>
+			new NodeOperationError(
+				ctx.getNode(),
+				taken
+					? `Item ${itemIndex}: a work order with reference "${reference}" already exists, and it could not be looked up to tell whether it is the one asked for`
+					: `Item ${itemIndex}: Scantrust did not confirm whether work order "${reference}" was created, and it could not be looked up`,
+				{
+					itemIndex,
+					description: `${
+						taken
+							? 'Nothing was created. Run again later: the node then returns that work order if it matches.'
+							: `Before running again, search the work orders for reference "${reference}" (Work Order > Get Many > Search) so that it is not created twice. n8n's Retry On Fail, retrying this execution, or a run with this text set as "Reference" is safe: the node then returns that work order instead of creating another.`
+					} Create: ${postError.message}. Look-up: ${lookUpError.message}`,
+				},
+			),
 	});
+	const workOrder = result.via === 'post' ? result.value : ensureOurs(ctx, body, result.value, itemIndex);
+	return { workOrder, alreadyExisted: result.existedBefore };
+}
 
-const lookUpTakenReference = (ctx: IExecuteFunctions, reference: string, createError: NodeApiError, itemIndex: number) =>
-	lookUp(ctx, reference, createError, itemIndex, {
-		message: `a work order with reference "${reference}" already exists, and it could not be looked up to tell whether it is the one asked for`,
-		advice: 'Nothing was created. Run again later: the node then returns that work order if it matches.',
-	});
+/** What a failed run must tell: the orders it already made, so nobody orders them again by hand. */
+function createdNote(created: Array<{ itemIndex: number; workOrder: WorkOrder }>): string {
+	const list = created.map(({ itemIndex, workOrder }) => `item ${itemIndex}: work order ${workOrder.id} (reference "${String(workOrder.reference)}")`);
+	return `Already ordered in this run: ${list.join('; ')}. Do not run Create again with new references for these items; retrying this execution is safe: it returns these orders instead of ordering them again.`;
+}
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	// A taken reference now returns the order that has it, so two items must not share one.
+	// A taken reference returns the order that has it, so two items must not share one.
 	const referenceOwners = new Map<string, number>();
-	return await runForEachItem(this, items, async (itemIndex) => {
-		const body = buildBody(this, itemIndex);
-		const reference = String(body.reference);
-		const owner = referenceOwners.get(reference);
-		if (owner !== undefined) {
-			throw new NodeOperationError(this.getNode(), `Item ${itemIndex}: the reference "${reference}" is already used by item ${owner}`, {
-				itemIndex,
-				description: 'References are unique within your company: give each item its own "Reference", or leave it empty so the node makes one.',
-			});
-		}
-		referenceOwners.set(reference, itemIndex);
-		const wait = getWaitSettings(this, itemIndex);
-		const workOrder = await createOnce(this, body, itemIndex);
-		return wait.waitForCompletion ? await waitForCodes(this, workOrder, wait, itemIndex) : workOrder;
-	});
+	const created: Array<{ itemIndex: number; workOrder: WorkOrder }> = [];
+	try {
+		return await runForEachItem(this, items, async (itemIndex) => {
+			const body = buildBody(this, itemIndex, items[itemIndex]);
+			const reference = String(body.reference);
+			const owner = referenceOwners.get(reference);
+			if (owner !== undefined) {
+				throw new NodeOperationError(this.getNode(), `Item ${itemIndex}: the reference "${reference}" is already used by item ${owner}`, {
+					itemIndex,
+					description: 'References are unique within your company: give each item its own "Reference", or leave it empty so the node makes one.',
+				});
+			}
+			referenceOwners.set(reference, itemIndex);
+			const wait = getWaitSettings(this, itemIndex);
+			const { workOrder, alreadyExisted } = await createOnce(this, body, itemIndex);
+			created.push({ itemIndex, workOrder });
+			const label = `work order ${workOrder.id} (ordered, reference "${reference}")`;
+			const result = wait.waitForCompletion ? await waitForCodes(this, workOrder, wait, itemIndex, label) : workOrder;
+			return { ...result, alreadyExisted };
+		});
+	} catch (error) {
+		const failed = error as Error & { description?: string | null };
+		if (created.length > 0) failed.description = [failed.description, createdNote(created)].filter(Boolean).join('\n');
+		throw error;
+	}
 }

@@ -1,52 +1,23 @@
 /**
- * Own codes (ingestion) file builder: turns n8n items or an uploaded CSV/JSON file into the upload file(s)
- * for Scantrust's code ingestion (SPEC section 4, seed 002), after checking every code.
+ * Own codes (ingestion) file builder: turns n8n items or an uploaded CSV/JSON file into the upload file(s) for
+ * Scantrust's code ingestion, after checking every code. Pure: no n8n, no disk, no network. Bad data throws a
+ * DataError naming the item / line and the field; all problems are reported together (the first
+ * MAX_REPORTED_PROBLEMS plus the total), so nothing is sent half-checked.
  *
- * Pure: plain types only, no n8n imports, no disk, no network. Bad data throws a DataError naming the
- * item / line and the field; the node turns it into a NodeOperationError. All problems are collected first
- * and reported together (the first MAX_REPORTED_PROBLEMS plus the total), so nothing is sent half-checked.
- *
- * Design choices:
- * - The output is always CSV (`filetype: 'csv'`), JSON input is converted: one format to check and to split by
- *   bytes at row boundaries, and it is the format seed 002 documents (header, id / product /
- *   activation_status / SCM columns); the JSON layout Scantrust expects is not documented.
- * - Size: an upload file may be at most MAX_UPLOAD_BYTES (100 MB). Larger inputs are SPLIT into several files of
- *   at most that size, each with the header, rows never cut, in input order. The duplicate check spans all of
- *   them (one Map over the whole input). The caller uploads each file as its own ingestion record. With allowed
- *   posted duplicates, a duplicate stays in the file of its first occurrence (Scantrust keeps the first there) but
- *   is left out of later files, where Scantrust would reject it as an existing id (`droppedDuplicates`).
- * - CSV files are checked on their bytes and passed through (see ./ownCodesCsv.ts): a valid file that fits in
- *   one upload file comes back as a view of the input without BOM (no copy; do not modify `data` afterwards).
- *   Rows keep their line breaks (LF or CRLF). Rows this module writes itself (items, JSON, bare-CR CSV) are
- *   RFC 4180: values with a comma, quote or line break in quotes, quotes doubled, CRLF line breaks.
- * - Column names are trimmed; `id`, `product` and `activation_status` are recognised in any case and written
- *   in lower case (`ID` -> `id`). Other columns are SCM keys and keep their spelling.
- * - Blank lines in a CSV are skipped, and so are rows of only empty values (",,," from spreadsheets). A UTF-8 BOM is removed (Scantrust would otherwise see a column "\uFEFFid").
+ * - The output is always CSV with a header, the format Scantrust documents (its JSON layout is not). CSV input is
+ *   re-written with commas and keeps its line break (LF or CRLF); items, JSON and bare-CR files get CRLF.
+ * - An upload file may be at most MAX_UPLOAD_BYTES: larger inputs are split into several files, each with the header,
+ *   rows in input order. The duplicate check spans all of them.
+ * - Column names are trimmed; `id`, `product` and `activation_status` are recognised in any case and written in
+ *   lower case. Other columns are SCM keys and keep their spelling.
  */
-import { DataError } from './DataError';
-import { buildFromCsvBytes } from './ownCodesCsv';
-import {
-	CodeChecker,
-	ID_COLUMN,
-	STATUS_COLUMN,
-	SplitWriter,
-	canonicalColumn,
-	csvRow,
-	fileLimit,
-	firstInvalidUtf8,
-	showValue,
-	type OwnCodesFile,
-	type RowNaming,
-} from './ownCodesCore';
+import { isUtf8 } from 'node:buffer';
 
-export {
-	ID_MAX_LENGTH,
-	ID_MIN_LENGTH,
-	ID_PATTERN,
-	MAX_REPORTED_PROBLEMS,
-	MAX_UPLOAD_BYTES,
-	type OwnCodesFile,
-} from './ownCodesCore';
+import { DataError } from './DataError';
+import { ID_COLUMN, ID_PATTERN, STATUS_COLUMN, UploadBuilder, canonicalColumn, fileLimit, showValue, type OwnCodesFile, type RowNaming } from './ownCodesCore';
+import { readUserCsv } from './userCsv';
+
+export { ID_MAX_LENGTH, ID_MIN_LENGTH, ID_PATTERN, MAX_REPORTED_PROBLEMS, MAX_UPLOAD_BYTES, type OwnCodesFile } from './ownCodesCore';
 
 /** An item's `json` (IDataObject is assignable to this). */
 export type ItemJson = Readonly<Record<string, unknown>>;
@@ -57,349 +28,269 @@ export interface FieldColumn {
 	column: string;
 }
 
-export interface BuildFromItemsOptions {
-	/** Top-level property of each item holding the id (a plain name, not a dotted path). */
-	idField: string;
-	/** Item property -> CSV column. Empty: every other top-level scalar property becomes a column (see buildFromItems). */
-	mapping: readonly FieldColumn[];
-	/** Keep duplicate ids (Scantrust ingests the first); otherwise they are an error naming both items. */
+export interface BuildFromFileOptions {
+	/** Keep duplicate ids (Scantrust ingests the first); otherwise they are an error naming both rows. */
 	allowPostedDuplicates: boolean;
-	/** Size limit per upload file, default MAX_UPLOAD_BYTES (smaller values are for tests). */
+	/** Size limit per upload file, default MAX_UPLOAD_BYTES. */
 	maxFileBytes?: number;
 }
 
-export interface BuildFromFileOptions {
-	allowPostedDuplicates: boolean;
-	maxFileBytes?: number;
+export interface BuildFromItemsOptions extends BuildFromFileOptions {
+	/** Top-level property of each item holding the id (a plain name, not a dotted path). */
+	idField: string;
+	/** Item property -> CSV column. Empty: every other top-level scalar property becomes a column. */
+	mapping: readonly FieldColumn[];
 }
 
 export type OwnCodesFileType = 'csv' | 'json';
 
-/** Where the values of one output column come from. */
-interface ColumnSource {
-	name: string;
-	/** Properties feeding the column; more than one only when names differ by case or spaces (`Product`, `product`). */
-	keys: string[];
+/** Output columns and, for each, the properties feeding it (several only when names differ by case or spaces). */
+interface Table {
+	columns: string[];
+	sources: string[][];
 }
 
-interface ObjectsConfig {
-	naming: RowNaming;
-	columns: ColumnSource[];
-	emptyMessage: string;
-	allowPostedDuplicates: boolean;
-	maxBytes: number;
+const isScalar = (value: unknown) => ['string', 'number', 'boolean', 'bigint'].includes(typeof value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
+
+/** Turns one value into a CSV cell, or says why it cannot be one. */
+function cellOf(value: unknown): { text: string; problem?: string } {
+	if (value === undefined || value === null) return { text: '' };
+	if (typeof value === 'number' && !Number.isFinite(value)) return { text: '', problem: `${value} is not a number a CSV cell can hold` };
+	if (isScalar(value)) return { text: String(value) };
+	return { text: '', problem: `is ${kindOf(value)}; only text, numbers and true/false can go in a CSV column (map a property inside it instead)` };
 }
 
-/** Turns one value into a CSV cell, or returns an explanation why it cannot be one. */
-function cellOf(value: unknown): { cell: string } | { problem: string } {
-	switch (typeof value) {
-		case 'undefined':
-			return { cell: '' };
-		case 'string':
-			return { cell: value };
-		case 'number':
-			return Number.isFinite(value) ? { cell: String(value) } : { problem: `${String(value)} is not a number a CSV cell can hold` };
-		case 'boolean':
-		case 'bigint':
-			return { cell: String(value) };
-		default:
-			if (value === null) return { cell: '' };
-			return {
-				problem: `is ${Array.isArray(value) ? 'a list' : 'an object'}; only text, numbers and true/false can go in a CSV column (map a property inside it instead)`,
-			};
-	}
-}
-
-function isScalar(value: unknown): boolean {
-	const t = typeof value;
-	return t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint';
-}
-
-/** Checks objects and writes them as CSV rows: id first, then the other columns. */
-function buildFromObjects(objects: readonly unknown[], cfg: ObjectsConfig): OwnCodesFile {
-	const { naming, columns } = cfg;
-	const names = columns.map((c) => c.name);
-	const writer = new SplitWriter(Buffer.from(csvRow(names), 'utf8'), cfg.maxBytes, naming);
-	const checker = new CodeChecker(naming, cfg.allowPostedDuplicates);
-	const cells: string[] = new Array<string>(columns.length).fill('');
-	/** First occurrence of the current row's id when it is an allowed duplicate. */
-	let firstOfId: number | undefined;
-
-	for (let i = 0; i < objects.length; i++) {
-		firstOfId = undefined;
-		const obj = objects[i];
-		if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-			checker.report(i, undefined, `is ${obj === null ? 'null' : Array.isArray(obj) ? 'a list' : `a ${typeof obj}`}, not an object with an id`);
-			checker.codeCount++;
-			continue;
+/** Checks objects (items or a JSON array) and writes them as CSV rows, id first. */
+function buildFromObjects(objects: readonly unknown[], { columns, sources }: Table, naming: RowNaming, emptyMessage: string, opts: BuildFromFileOptions): OwnCodesFile {
+	const out = new UploadBuilder(columns, '\r\n', naming, opts.allowPostedDuplicates, fileLimit(opts.maxFileBytes));
+	objects.forEach((obj, i) => {
+		if (!isRecord(obj)) {
+			out.codeCount++;
+			return out.report(i, undefined, `is ${kindOf(obj)}, not an object with an id`);
 		}
-		const record = obj as Record<string, unknown>;
+		const cells = columns.map(() => '');
+		let firstOfId: number | undefined;
 		for (let c = 0; c < columns.length; c++) {
-			const { name, keys } = columns[c];
-			let key = keys[0];
-			let value = record[key];
-			for (let k = 1; k < keys.length; k++) {
-				const other = record[keys[k]];
-				if (other === undefined) continue;
-				if (value !== undefined) {
-					checker.report(i, undefined, `the properties ${showValue(key)} and ${showValue(keys[k])} both give the column ${showValue(name)}; keep one`);
-				}
-				key = keys[k];
-				value = other;
+			const present = sources[c].filter((key) => obj[key] !== undefined);
+			if (present.length > 1) {
+				out.report(i, undefined, `the properties ${showValue(present[0])} and ${showValue(present[1])} both give the column ${showValue(columns[c])}; keep one`);
 			}
-			cells[c] = '';
+			const field = present[0] ?? sources[c][0];
+			const value = obj[field];
 			if (c === 0) {
-				checkObjectId(checker, value, i, key);
+				const id = typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value;
+				if (typeof id === 'string') {
+					cells[0] = id;
+					firstOfId = out.checkId(id, i, field);
+				} else {
+					out.codeCount++;
+					out.report(i, field, id === undefined || id === null ? 'missing; every code needs an id' : `${JSON.stringify(id) ?? String(id)} is not text; the id must be text`);
+				}
 				continue;
 			}
-			const converted = cellOf(value);
-			if ('problem' in converted) {
-				checker.report(i, key, converted.problem);
-				continue;
-			}
-			cells[c] = name === STATUS_COLUMN ? checker.checkStatus(value, i, key, false) : converted.cell;
+			const cell = cellOf(value);
+			if (cell.problem !== undefined) out.report(i, field, cell.problem);
+			else cells[c] = columns[c] === STATUS_COLUMN ? out.checkStatus(value, i, field, false) : cell.text;
 		}
-		// Once something is wrong no file is built: only the checking goes on, to report every problem at once.
-		if (checker.problems.total === 0) writer.addText(csvRow(cells), i, firstOfId);
-	}
-	checker.finish(cfg.emptyMessage);
-	const { files, counts, dropped } = writer.finish();
-	return { files, filetype: 'csv', codeCount: checker.codeCount, codeCounts: counts, columns: names, droppedDuplicates: dropped };
-
-	function checkObjectId(ch: CodeChecker, value: unknown, i: number, field: string): void {
-		if (typeof value === 'string') {
-			firstOfId = ch.checkId(value, i, field);
-			cells[0] = value;
-		} else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
-			firstOfId = ch.checkId(String(value), i, field);
-			cells[0] = String(value);
-		} else {
-			ch.codeCount++;
-			if (value === undefined || value === null) ch.report(i, field, 'missing; every code needs an id');
-			else ch.report(i, field, `${JSON.stringify(value) ?? String(value)} is not text; the id must be text`);
-		}
-	}
+		out.write(cells, i, firstOfId);
+	});
+	return out.finish(emptyMessage);
 }
 
-/**
- * Columns found automatically: `id` first (fed by idKeys), then the properties over all objects in first-seen
- * order, named by canonicalColumn; `include` decides which properties become columns.
- */
-function discoverColumns(
-	objects: readonly unknown[],
-	idKeys: string[],
-	include: (key: string, column: string, value: unknown) => boolean,
-): ColumnSource[] {
-	const byName = new Map<string, ColumnSource>();
-	const id: ColumnSource = { name: ID_COLUMN, keys: idKeys };
-	byName.set(ID_COLUMN, id);
-	const known = new Set<string>(idKeys);
-	const out: ColumnSource[] = [id];
+/** `id` (fed by idKeys) first, then in first-seen order the properties `include` accepts, named by canonicalColumn. */
+function discoverColumns(objects: readonly unknown[], idKeys: string[], include: (column: string, value: unknown) => boolean): Table {
+	const table: Table = { columns: [ID_COLUMN], sources: [idKeys] };
+	const known = new Set(idKeys);
 	for (const obj of objects) {
-		if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) continue;
-		for (const [key, value] of Object.entries(obj as Record<string, unknown>)) {
+		if (!isRecord(obj)) continue;
+		for (const [key, value] of Object.entries(obj)) {
 			if (known.has(key)) continue;
 			const column = canonicalColumn(key);
-			if (column === '' || !include(key, column, value)) continue;
+			if (column === '' || !include(column, value)) continue;
 			known.add(key);
-			const existing = byName.get(column);
-			if (existing) {
-				existing.keys.push(key);
-			} else {
-				const source = { name: column, keys: [key] };
-				byName.set(column, source);
-				out.push(source);
-			}
+			const c = table.columns.indexOf(column);
+			if (c !== -1) table.sources[c].push(key);
+			else table.sources[table.columns.push(column) - 1] = [key];
 		}
 	}
-	return out;
+	return table;
 }
 
 /**
- * Builds the upload file(s) from n8n items (their `json`).
- *
- * - `idField` is a top-level property name (no dotted paths); its value must be text (or a whole number).
- * - With a `mapping`, exactly those properties become columns, named as mapped, in mapping order.
- * - With an empty mapping, every other top-level property holding text, a number or true/false in some item
- *   becomes a column under its own name, in first-seen order. Objects, lists and properties that are only
- *   ever null are left out, and so are other properties named `id` (any case), so that e.g. a database row's
- *   own `id` does not clash with the code id.
- * - A missing value is an empty cell. Errors name the item by its 0-based index ("Item 3") and the property.
+ * Builds the upload file(s) from n8n items (their `json`). The id is a top-level property holding text or a whole
+ * number. With a `mapping`, exactly those properties become columns, in mapping order. Without, every other
+ * top-level property holding text, a number or true/false in some item becomes a column under its own name (first
+ * seen first); objects, lists, always-null properties and other properties named `id` (e.g. a database row's own id)
+ * are left out. A missing value is an empty cell. Errors name the item by its 0-based index and the property.
  */
 export function buildFromItems(items: readonly ItemJson[], opts: BuildFromItemsOptions): OwnCodesFile {
-	const maxBytes = fileLimit(opts.maxFileBytes);
+	fileLimit(opts.maxFileBytes);
 	const idField = (opts.idField ?? '').trim();
 	if (idField === '') throw new DataError('The id field is empty: give the name of the item property that holds the code id');
 	if (!Array.isArray(items) || items.length === 0) {
 		throw new DataError('No codes to upload: the input has no items', 'Scantrust needs at least one code per upload.');
 	}
-	let columns: ColumnSource[];
 	const mapping = opts.mapping ?? [];
-	if (mapping.length > 0) {
-		columns = [{ name: ID_COLUMN, keys: [idField] }];
-		const seen = new Map<string, number>();
-		mapping.forEach((m, k) => {
-			const field = (m.field ?? '').trim();
-			const column = canonicalColumn(m.column ?? '');
-			if (field === '') throw new DataError(`Column mapping ${k + 1}: the item field is empty`);
-			if (column === '') throw new DataError(`Column mapping ${k + 1} (field ${showValue(field)}): the column name is empty`);
-			if (column === ID_COLUMN) {
-				throw new DataError(
-					`Column mapping ${k + 1} (field ${showValue(field)}): the column "id" is reserved for the id field (${showValue(idField)})`,
-				);
-			}
-			const first = seen.get(column);
-			if (first !== undefined) {
-				throw new DataError(`Column mapping ${k + 1}: the column ${showValue(column)} is already used by mapping ${first + 1}`);
-			}
-			seen.set(column, k);
-			columns.push({ name: column, keys: [field] });
-		});
-	} else {
-		columns = discoverColumns(items, [idField], (_key, column, value) => column !== ID_COLUMN && isScalar(value));
-	}
-	return buildFromObjects(items, {
-		naming: { label: (i) => `Item ${i}` },
-		columns,
-		emptyMessage: 'No codes to upload: the input has no items',
-		allowPostedDuplicates: opts.allowPostedDuplicates,
-		maxBytes,
+	let table: Table = { columns: [ID_COLUMN], sources: [[idField]] };
+	mapping.forEach((m, k) => {
+		const field = (m.field ?? '').trim();
+		const column = canonicalColumn(m.column ?? '');
+		const where = `Column mapping ${k + 1}${field === '' ? '' : ` (field ${showValue(field)})`}`;
+		if (field === '') throw new DataError(`${where}: the item field is empty`);
+		if (column === '') throw new DataError(`${where}: the column name is empty`);
+		if (column === ID_COLUMN) throw new DataError(`${where}: the column "id" is reserved for the id field (${showValue(idField)})`);
+		const first = table.columns.indexOf(column);
+		if (first !== -1) throw new DataError(`Column mapping ${k + 1}: the column ${showValue(column)} is already used by mapping ${first}`);
+		table.columns.push(column);
+		table.sources.push([field]);
 	});
+	if (mapping.length === 0) table = discoverColumns(items, [idField], (column, value) => column !== ID_COLUMN && isScalar(value));
+	return buildFromObjects(items, table, (i) => `Item ${i}`, 'No codes to upload: the input has no items', opts);
 }
 
-const UTF8_BOM = [0xef, 0xbb, 0xbf];
-
-function lineOf(data: Buffer, offset: number): number {
+function lineAt(data: Buffer, offset: number): number {
 	let line = 1;
 	for (let i = data.indexOf(0x0a); i !== -1 && i < offset; i = data.indexOf(0x0a, i + 1)) line++;
 	return line;
 }
 
+const NOT_TEXT: Array<[string, string]> = [
+	['PK\x03\x04', 'a zip archive or an Excel workbook (.xlsx)'],
+	['\xd0\xcf\x11\xe0', 'an old Excel workbook (.xls)'],
+	['%PDF', 'a PDF document'],
+	['\x1f\x8b', 'a gzip archive'],
+];
+const JSON_EXAMPLE = 'A JSON code file is an array of objects like [{"id": "abc12345", "product": "sku1"}].';
+
 /** Rejects what is not a UTF-8 text file of the declared type, with a hint what to do. */
 function checkBytes(data: Buffer, filetype: OwnCodesFileType, start: number): void {
 	const say = filetype === 'csv' ? 'CSV' : 'JSON';
-	const fix = filetype === 'csv' ? 'Save it as "CSV UTF-8 (comma delimited)".' : 'Save it as UTF-8 JSON.';
-	if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) {
-		throw new DataError(`The ${say} file is UTF-16 encoded (e.g. Excel's "Unicode Text"); Scantrust needs UTF-8`, fix);
-	}
-	const head = data.subarray(0, 8).toString('latin1');
-	const kinds: Array<[string, string]> = [
-		['PK\x03\x04', 'a zip archive or an Excel workbook (.xlsx)'],
-		['\xd0\xcf\x11\xe0', 'an old Excel workbook (.xls)'],
-		['%PDF', 'a PDF document'],
-		['\x1f\x8b', 'a gzip archive'],
-	];
-	for (const [magic, what] of kinds) {
-		if (head.startsWith(magic)) throw new DataError(`The file is not a ${say} file: it looks like ${what}`, fix);
-	}
+	const fix = filetype === 'csv' ? 'Save it as "CSV UTF-8".' : 'Save it as UTF-8 JSON.';
+	const utf16 = `The ${say} file is UTF-16 encoded (e.g. Excel's "Unicode Text"); Scantrust needs UTF-8`;
+	if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) throw new DataError(utf16, fix);
+	const kind = NOT_TEXT.find(([magic]) => data.subarray(0, 8).toString('latin1').startsWith(magic));
+	if (kind) throw new DataError(`The file is not a ${say} file: it looks like ${kind[1]}`, fix);
 	const nul = data.subarray(start, start + 65536).indexOf(0);
-	if (nul !== -1 && (data[start] === 0 || data[start + 1] === 0)) {
-		throw new DataError(`The ${say} file looks UTF-16 encoded (e.g. Excel's "Unicode Text"); Scantrust needs UTF-8`, fix);
-	}
-	if (nul !== -1) throw new DataError(`The file is not a ${say} text file: it contains binary data (line ${lineOf(data, start + nul)})`, fix);
+	if (nul !== -1 && (data[start] === 0 || data[start + 1] === 0)) throw new DataError(utf16.replace('is UTF-16', 'looks UTF-16'), fix);
+	if (nul !== -1) throw new DataError(`The file is not a ${say} text file: it contains binary data (line ${lineAt(data, start + nul)})`, fix);
 	let first = start;
-	while (first < data.length && (data[first] === 0x20 || data[first] === 0x09 || data[first] === 0x0a || data[first] === 0x0d)) first++;
-	if (first >= data.length) throw new DataError(`The ${say} file is empty`, 'It needs a header line with an "id" column and one row per code.');
-	const c = data[first];
-	const looksJson = c === 0x5b || c === 0x7b; // [ {
+	while (first < data.length && ' \t\r\n'.includes(String.fromCharCode(data[first]))) first++;
+	const text = data.toString('utf8', first, first + 40);
+	if (text === '') throw new DataError(`The ${say} file is empty`, 'It needs a header line with an "id" column and one row per code.');
+	const looksJson = text[0] === '[' || text[0] === '{';
 	if (filetype === 'csv' && looksJson) {
 		throw new DataError(
-			`The file is declared as CSV but looks like JSON (it starts with "${String.fromCharCode(c)}")`,
+			`The file is declared as CSV but looks like JSON (it starts with "${text[0]}")`,
 			'Choose the JSON file type (a .json name or an application/json MIME type), or upload a CSV with an "id" header.',
 		);
 	}
 	if (filetype === 'json' && !looksJson) {
-		const start40 = data.subarray(first, first + 40).toString('utf8').split(/\r?\n/)[0];
 		throw new DataError(
-			`The file is declared as JSON but does not start with "[": it starts with ${showValue(start40)}`,
-			'A JSON code file is an array of objects like [{"id": "abc12345", "product": "sku1"}]. If this is a CSV file, declare it as CSV.',
+			`The file is declared as JSON but does not start with "[": it starts with ${showValue(text.split(/\r?\n/)[0])}`,
+			`${JSON_EXAMPLE} If this is a CSV file, declare it as CSV.`,
 		);
 	}
-	const bad = firstInvalidUtf8(data, start);
-	if (bad !== -1) {
-		throw new DataError(
-			`Line ${lineOf(data, bad)} of the ${say} file is not valid UTF-8 (byte 0x${data[bad].toString(16).toUpperCase()} at byte offset ${bad})`,
-			`The file seems to be in another encoding, e.g. Windows-1252. ${fix}`,
-		);
+	if (isUtf8(data.subarray(start))) return;
+	// The first U+FFFD that decoding made out of bytes other than EF BF BD (an encoded U+FFFD).
+	const decoded = data.toString('utf8', start);
+	let bad = start;
+	for (let i = decoded.indexOf('\uFFFD'); i !== -1; i = decoded.indexOf('\uFFFD', i + 1)) {
+		bad = start + Buffer.byteLength(decoded.slice(0, i), 'utf8');
+		if (data[bad] !== 0xef || data[bad + 1] !== 0xbf || data[bad + 2] !== 0xbd) break;
 	}
-}
-
-/** A JSON.parse error as a DataError, with line and column when V8 gives a position. */
-function unreadableJson(error: unknown, text: string): DataError {
-	const message = (error as Error).message;
-	const at = /position (\d+)/.exec(message);
-	let where = '';
-	if (at) {
-		const pos = Number(at[1]);
-		const before = text.slice(0, pos);
-		const line = before.split('\n').length;
-		where = ` (line ${line}, column ${pos - before.lastIndexOf('\n')})`;
-	}
-	return new DataError(
-		`The JSON file could not be read${where}: ${message}`,
-		'A JSON code file is an array of objects like [{"id": "abc12345", "product": "sku1"}].',
+	throw new DataError(
+		`Line ${lineAt(data, bad)} of the ${say} file is not valid UTF-8 (byte 0x${data[bad].toString(16).toUpperCase()} at byte offset ${bad})`,
+		`The file seems to be in another encoding, e.g. Windows-1252. ${fix}`,
 	);
 }
 
-function buildFromJsonBytes(data: Buffer, start: number, opts: { allowPostedDuplicates: boolean; maxBytes: number }): OwnCodesFile {
-	const text = data.toString('utf8', start);
+function buildFromJson(text: string, opts: BuildFromFileOptions): OwnCodesFile {
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);
 	} catch (error) {
-		throw unreadableJson(error, text);
+		const message = (error as Error).message;
+		const pos = Number(/position (\d+)/.exec(message)?.[1] ?? -1);
+		const before = text.slice(0, pos);
+		const where = pos < 0 ? '' : ` (line ${before.split('\n').length}, column ${pos - before.lastIndexOf('\n')})`;
+		throw new DataError(`The JSON file could not be read${where}: ${message}`, JSON_EXAMPLE);
 	}
 	if (!Array.isArray(parsed)) {
-		const what = parsed === null ? 'null' : typeof parsed === 'object' ? 'an object' : `a ${typeof parsed}`;
-		let hint = '';
-		if (typeof parsed === 'object' && parsed !== null) {
-			const arrays = Object.entries(parsed).filter(([, v]) => Array.isArray(v));
-			if (arrays.length === 1) hint = ` Its property ${showValue(arrays[0][0])} is a list: upload that list on its own.`;
-		}
-		throw new DataError(
-			`The JSON file must be an array of objects, but it is ${what}`,
-			`Expected e.g. [{"id": "abc12345", "product": "sku1"}].${hint}`,
-		);
+		const lists = isRecord(parsed) ? Object.entries(parsed).filter(([, value]) => Array.isArray(value)) : [];
+		const hint = lists.length === 1 ? ` Its property ${showValue(lists[0][0])} is a list: upload that list on its own.` : '';
+		throw new DataError(`The JSON file must be an array of objects, but it is ${kindOf(parsed)}`, `${JSON_EXAMPLE}${hint}`);
 	}
 	if (parsed.length === 0) throw new DataError('The JSON file is an empty array: there are no codes to upload');
-	// Every key whose name is "id" in any case is the id; every other key is a column (objects in it are errors).
-	const idKeys: string[] = [];
-	const columns = discoverColumns(parsed, idKeys, (key, column) => {
-		if (column !== ID_COLUMN) return true;
-		if (!idKeys.includes(key)) idKeys.push(key);
-		return false;
+	// Every property named "id" in any case feeds the id; every other property is a column (objects in it are errors).
+	const table = discoverColumns(parsed, [], () => true);
+	if (table.sources[0].length === 0) table.sources[0].push(ID_COLUMN);
+	return buildFromObjects(parsed, table, (i) => `Array index ${i}`, 'The JSON file has no codes', opts);
+}
+
+/** Checks the header names: without a sound header the rows mean nothing, so these problems are fatal. */
+function analyseHeader(rawNames: string[], line: number): { columns: string[]; idCol: number; statusCol: number } {
+	const columns = rawNames.map(canonicalColumn);
+	const idCol = columns.indexOf(ID_COLUMN);
+	if (idCol === -1) {
+		let hint = 'The first line must be a header with a column named id, e.g. "id,product,activation_status".';
+		if (rawNames.length === 1 && rawNames[0].includes('|')) hint += ' The header looks separated by "|": use commas, semicolons or tabs.';
+		else if (ID_PATTERN.test(rawNames[0].trim())) hint += ` The first line looks like data (${showValue(rawNames[0])}), not a header: add a header line.`;
+		throw new DataError(`The file has no "id" column (line ${line}, the header, has the columns ${rawNames.map(showValue).join(', ')})`, hint);
+	}
+	columns.forEach((name, i) => {
+		const first = columns.indexOf(name);
+		if (name === '') {
+			throw new DataError(
+				`Line ${line} (the header): column ${i + 1} has no name`,
+				'Every column needs a name: id, product, activation_status or the key of an SCM field (e.g. pallet_number). Remove empty columns, including a trailing delimiter.',
+			);
+		}
+		if (first !== i) throw new DataError(`Line ${line} (the header): the column ${showValue(name)} appears twice (columns ${first + 1} and ${i + 1})`);
 	});
-	if (idKeys.length === 0) idKeys.push(ID_COLUMN);
-	return buildFromObjects(parsed, {
-		naming: { label: (i) => `Array index ${i}` },
-		columns,
-		emptyMessage: 'The JSON file has no codes',
-		allowPostedDuplicates: opts.allowPostedDuplicates,
-		maxBytes: opts.maxBytes,
-	});
+	return { columns, idCol, statusCol: columns.indexOf(STATUS_COLUMN) };
+}
+
+/** Blank lines and rows of only empty values (",,," from spreadsheets) are skipped. */
+const isEmptyRow = (values: string[]) => values.every((v) => v === '');
+
+function buildFromCsv(data: Buffer, opts: BuildFromFileOptions): OwnCodesFile {
+	const { records, eol, lineOf } = readUserCsv(data, ID_COLUMN);
+	let h = 0;
+	while (h < records.length && isEmptyRow(records[h])) h++;
+	if (h === records.length) throw new DataError('The file is empty: it needs a header line with an "id" column and one row per code');
+	const { columns, idCol, statusCol } = analyseHeader(records[h], lineOf(h));
+	// Lines count from the header: the first data row is "Line 2".
+	const out = new UploadBuilder(columns, eol, (i) => `Line ${lineOf(i)}`, opts.allowPostedDuplicates, fileLimit(opts.maxFileBytes));
+	for (let i = h + 1; i < records.length; i++) {
+		const values = records[i];
+		if (isEmptyRow(values)) continue;
+		if (values.length !== columns.length) out.report(i, undefined, `has ${values.length} values but the header has ${columns.length} columns`);
+		const firstOfId = out.checkId(values[idCol] ?? '', i, ID_COLUMN);
+		if (statusCol >= 0) out.checkStatus(values[statusCol], i, STATUS_COLUMN, true);
+		out.write(values, i, firstOfId);
+	}
+	return out.finish('The file has a header but no codes: add one row per code below the header');
 }
 
 /**
- * Builds the upload file(s) from the bytes of a CSV or JSON file.
- *
- * - CSV: UTF-8 (a BOM is removed), comma separated, LF or CRLF line breaks, RFC 4180 quotes; the first
- *   non-blank line is the header and must have an `id` column; other columns are passed through. Errors name
- *   the line (1-based, the header counts: the first data row is "Line 2") and the column.
- * - JSON: an array of objects with an `id`; every other property is a column (first-seen order). Errors name
- *   the array index (0-based) and the property. The result is CSV.
+ * Builds the upload file(s) from the bytes of a CSV or JSON file (UTF-8; a BOM is removed).
+ * - CSV: comma, semicolon or tab separated; the first non-blank line is the header and must have an `id` column;
+ *   other columns are kept. Errors name the line (the header is line 1) and the column.
+ * - JSON: an array of objects with an `id`; every other property is a column (first seen first). Errors name
+ *   the array index (0-based) and the property.
  */
 export function buildFromFile(data: Buffer, filetype: OwnCodesFileType, opts: BuildFromFileOptions): OwnCodesFile {
-	const maxBytes = fileLimit(opts.maxFileBytes);
+	fileLimit(opts.maxFileBytes);
 	if (!Buffer.isBuffer(data)) throw new DataError('No file data: expected the bytes of a CSV or JSON file');
 	if (filetype !== 'csv' && filetype !== 'json') {
 		throw new DataError(`Unsupported file type ${showValue(String(filetype))}: Scantrust takes CSV or JSON code files`);
 	}
 	if (data.length === 0) throw new DataError(`The ${filetype === 'csv' ? 'CSV' : 'JSON'} file is empty`);
-	const start = UTF8_BOM.every((b, i) => data[i] === b) ? 3 : 0;
+	const start = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
 	checkBytes(data, filetype, start);
-	return filetype === 'csv'
-		? buildFromCsvBytes(data, start, opts.allowPostedDuplicates, maxBytes)
-		: buildFromJsonBytes(data, start, { allowPostedDuplicates: opts.allowPostedDuplicates, maxBytes });
+	return filetype === 'csv' ? buildFromCsv(data.subarray(start), opts) : buildFromJson(data.toString('utf8', start), opts);
 }
 
 const CSV_MIME = new Set(['text/csv', 'application/csv', 'text/comma-separated-values', 'text/x-csv', 'application/x-csv']);
@@ -407,15 +298,12 @@ const JSON_MIME = new Set(['application/json', 'text/json', 'application/x-json'
 
 /**
  * The file type from a MIME type or, when that says nothing specific (text/plain, application/octet-stream,
- * application/vnd.ms-excel which Windows gives .csv files, ...), from the file name's extension.
- * undefined when neither tells.
+ * application/vnd.ms-excel which Windows gives .csv files, ...), from the file name's extension; undefined when neither tells.
  */
 export function detectFileType(fileName?: string, mimeType?: string): OwnCodesFileType | undefined {
 	const mime = (mimeType ?? '').split(';')[0].trim().toLowerCase();
 	if (CSV_MIME.has(mime)) return 'csv';
 	if (JSON_MIME.has(mime) || mime.endsWith('+json')) return 'json';
 	const ext = /\.([A-Za-z0-9]+)\s*$/.exec(fileName ?? '')?.[1].toLowerCase();
-	if (ext === 'csv') return 'csv';
-	if (ext === 'json') return 'json';
-	return undefined;
+	return ext === 'csv' || ext === 'json' ? ext : undefined;
 }

@@ -45,15 +45,16 @@ export default tseslint.config(
 		},
 	},
 	{
+		// For self-hosted n8n (package.json: "strict": false): it needs zlib, crypto and a CSV library.
 		files: ['credentials/**/*.ts', 'nodes/**/*.ts', 'package.json'],
-		...n8nCommunityNodes.configs.recommended,
+		...n8nCommunityNodes.configs.recommendedWithoutN8nCloudSupport,
 		rules: {
-			...n8nCommunityNodes.configs.recommended.rules,
-			// csv-parse is needed at run time to read the less common CSV files (bare CR line ends) users upload.
+			...n8nCommunityNodes.configs.recommendedWithoutN8nCloudSupport.rules,
+			// csv-parse reads the CSV files people make (Excel, Google Sheets: comma, semicolon, tab, quotes, BOM).
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
-			// With those dependencies the package is for self-hosted n8n, not n8n Cloud, so Node built-ins
-			// (zlib to inflate archive entries under a size limit, crypto for references) are fine.
-			'@n8n/community-nodes/no-restricted-imports': 'off',
+			// The package has no public contact address or home page yet; inventing one would mislead its users.
+			'@n8n/community-nodes/valid-author': 'off',
+			'@n8n/community-nodes/require-homepage': 'off',
 		},
 	},
 );

@@ -1,7 +1,6 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
-	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
@@ -61,14 +60,6 @@ export class ScantrustApi implements ICredentialType {
 			headers: {
 				Authorization: '=UAT {{$credentials.token}}',
 			},
-		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: `={{ $credentials.environment === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : ($credentials.environment === "staging" ? "${STAGING_BASE_URL}" : "${PRODUCTION_BASE_URL}") }}`,
-			url: '/api/v2/me/',
-			method: 'GET',
 		},
 	};
 }

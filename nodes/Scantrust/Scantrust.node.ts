@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { resources } from './actions/resources';
 import { router } from './actions/router';
+import { scantrustApiTest } from './methods/credentialTest';
 import { getTemplates } from './methods/loadOptions';
 
 export class Scantrust implements INodeType {
@@ -18,7 +19,7 @@ export class Scantrust implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'scantrustApi', required: true }],
+		credentials: [{ name: 'scantrustApi', required: true, testedBy: 'scantrustApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -40,6 +41,7 @@ export class Scantrust implements INodeType {
 	};
 
 	methods = {
+		credentialTest: { scantrustApiTest },
 		loadOptions: { getTemplates },
 	};
 

@@ -1,6 +1,7 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { scantrustApiTest } from './methods/credentialTest';
 import { pollWorkOrders } from './trigger/poll';
 
 /**
@@ -21,7 +22,7 @@ export class ScantrustTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'scantrustApi', required: true }],
+		credentials: [{ name: 'scantrustApi', required: true, testedBy: 'scantrustApiTest' }],
 		properties: [
 			{
 				displayName: 'Event',
@@ -70,6 +71,10 @@ export class ScantrustTrigger implements INodeType {
 				],
 			},
 		],
+	};
+
+	methods = {
+		credentialTest: { scantrustApiTest },
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {

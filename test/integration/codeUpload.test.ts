@@ -425,6 +425,15 @@ describe('Code Upload > Upload from a file', () => {
 		expect(first.length + second.length).toBe(105_000 - 2);
 	}, 120_000);
 
+	it('refuses an invalid activation_status in "Default SCM Data" before anything is sent', async () => {
+		const { error } = await upload({ source: 'file', options: { defaultScmData: '{"activation_status": 5, "pallet": "P1"}' } }, { input: [fileItem('id\ngood0001\n')] });
+		expect(error?.message).toBe('Item 0: "Default SCM Data" field "activation_status" is 5; it must be 0 (inactive), 1 (active) or 2 (blacklisted)');
+		expectNothingUploaded();
+		const items = await upload({ source: 'items', options: { defaultScmData: { activation_status: 'active' } } }, { input: [{ json: { id: 'good0002' } }] });
+		expect(items.error?.message).toMatch(/^Item 0: "Default SCM Data" field "activation_status" is "active"/);
+		expectNothingUploaded();
+	});
+
 	it('checks every file before sending the first', async () => {
 		const input = [fileItem('id\ngood0001\n', 'good.csv'), fileItem('id\nbad\n', 'bad.csv')];
 		const { error } = await upload({ source: 'file' }, { input });

@@ -77,6 +77,14 @@ export function parseDefaultScmData(ctx: IExecuteFunctions, itemIndex: number, v
 			{ itemIndex, description: 'Give a JSON object such as {"product": "sku1", "activation_status": 1}, or leave it {}.' },
 		);
 	}
+	const status = (parsed as IDataObject).activation_status;
+	if (status !== undefined && status !== null && !['0', '1', '2'].includes(String(status).trim())) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Item ${itemIndex}: "Default SCM Data" field "activation_status" is ${JSON.stringify(status)}; it must be 0 (inactive), 1 (active) or 2 (blacklisted)`,
+			{ itemIndex, description: 'Correct it or leave it out. Nothing was sent.' },
+		);
+	}
 	return parsed as IDataObject;
 }
 

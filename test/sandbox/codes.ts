@@ -10,7 +10,7 @@ const { imul, floor } = Math;
 const SERIAL_DIGITS = 9;
 const SEQUENCE_DIGITS = 7;
 
-function mix32(x: number): number {
+export function mix32(x: number): number {
 	x ^= x >>> 16;
 	x = imul(x, 0x85ebca6b);
 	x ^= x >>> 13;

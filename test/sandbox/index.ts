@@ -9,7 +9,9 @@ import { applySeed, emptyState } from './state';
 import { dispatchStorage } from './storage';
 import type { ArchiveOptions, CreateWorkOrderInput, ResolvedOptions, Sandbox, SandboxOptions } from './types';
 import { parseCreateFromTemplate } from './workOrderInput';
-import { CODEGEN, createWorkOrder, extraOf, finishGeneration, findWorkOrder } from './workOrders';
+import { CODEGEN, createWorkOrder, extraOf, finishGeneration, findWorkOrder, settleGenerations } from './workOrders';
+import { findByExtendedId, viewOf } from './codeStore';
+import { settleIngestions } from './ingestion';
 
 export * from './types';
 export { BATCH_SIZE, extendedIdFor } from './codes';
@@ -17,6 +19,11 @@ export { CODES_CSV_HEADER } from './codesArchive';
 export { INGESTION_STATUS, PROCESS_ERRORS } from './ingestion';
 export { INGESTION_ERROR_KEYS } from './ingestionFile';
 export { CODEGEN, WO_STATE } from './workOrders';
+export { DOCUMENT_STATUS, DOWNLOAD_LINK_FIELD, EXPORT_COLUMNS } from './codeExport';
+export { decodeExtendedId } from './codeStore';
+export { SKU_TAKEN } from './products';
+export { SCM_ASYNC_ACCEPTED_STATUS, SCM_SYNC_RESPONSE_FIELDS, SCM_TASK_STATE } from './scm';
+export { BRANDS, CAMPAIGNS, DEFAULT_CAMPAIGN_ID } from './seed';
 export { COMPANY, DEFAULT_URL_PREFIX, PRODUCTS, SEED_TEMPLATE_IDS, SEED_WORK_ORDERS, SID_CODE_LAYOUT } from './seed';
 
 export const DEFAULT_TOKEN = 'sandbox-token';
@@ -32,6 +39,11 @@ function resolveOptions(options: SandboxOptions): ResolvedOptions {
 		maxPageSize: options.maxPageSize ?? 100,
 		rateLimit: options.rateLimit ?? { limit: 3000, windowMs: 60_000 },
 		ingestionDetailShape: options.ingestionDetailShape ?? 'list',
+		scmRateLimit: options.scmRateLimit ?? { limit: 10, windowMs: 1000 },
+		scmSyncMaxCodes: options.scmSyncMaxCodes ?? 1000,
+		scmTaskDelayMs: options.scmTaskDelayMs ?? 300,
+		scmTaskFailure: options.scmTaskFailure ?? null,
+		exportDelayMs: options.exportDelayMs ?? 300,
 	};
 }
 
@@ -90,6 +102,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		codesFor(id: number) {
 			const wo = findWorkOrder(ctx, id);
 			return listCodes(wo, extraOf(ctx, wo));
+		},
+		code(extendedId: string) {
+			settleGenerations(ctx);
+			settleIngestions(ctx);
+			const ref = findByExtendedId(ctx, extendedId);
+			return ref && viewOf(ctx, ref);
 		},
 		setArchiveOptions(id: number, archiveOptions: ArchiveOptions) {
 			const extra = extraOf(ctx, findWorkOrder(ctx, id));

@@ -13,10 +13,14 @@ export function throttled(seconds: number, withHeader = true): ApiError {
 }
 
 export function checkRateLimit(ctx: Ctx, token: string): void {
-	const { limit, windowMs } = ctx.options.rateLimit;
+	throttle(ctx, token, ctx.options.rateLimit);
+}
+
+/** A sliding window of `limit` requests per `windowMs` for one history key (a token, or a scope and a token). */
+export function throttle(ctx: Ctx, key: string, { limit, windowMs }: { limit: number; windowMs: number }): void {
 	const now = Date.now();
-	const history = (ctx.rateHistory.get(token) ?? []).filter((t) => t > now - windowMs);
-	ctx.rateHistory.set(token, history);
+	const history = (ctx.rateHistory.get(key) ?? []).filter((t) => t > now - windowMs);
+	ctx.rateHistory.set(key, history);
 	if (history.length >= limit) throw throttled(Math.max(1, Math.ceil((history[0] + windowMs - now) / 1000)));
 	history.push(now);
 }

@@ -1,8 +1,12 @@
 // The API's URL table (SPEC section 2): pattern, permission the token needs (SPEC section 1), handler per method.
+import { DOCUMENT_LINK_PATH, DOCUMENT_PATH, documentDetail, documentLink, startExport } from './codeExport';
+import { requirePermission } from './auth';
 import type { Ctx } from './context';
 import { createIngestionRecord, findRecord, listIngestionRecords, processIngestion } from './ingestion';
 import { paginate } from './pagination';
+import { createProduct, findProduct, listProducts, productView } from './products';
 import type { IncomingRequest, Reply } from './reply';
+import { scmAsyncUpload, scmSyncUpload, scmTaskDetail } from './scm';
 import { ME } from './seed';
 import { parseCreateFromTemplate, parseCreateSid, parsePrinterConfirm } from './workOrderInput';
 import { confirmWorkOrder, createWorkOrder, findWorkOrder, listWorkOrders } from './workOrders';
@@ -97,7 +101,68 @@ export const ROUTES: Route[] = [
 		permission: 'ingestion_view',
 		methods: { GET: (ctx, req) => ingestionDetail(ctx, req.params[0]) },
 	},
+	{
+		name: 'Product List',
+		pattern: /^\/api\/v2\/products\/$/,
+		permission: 'product_view',
+		methods: {
+			GET: (ctx, req) => page(ctx, req, listProducts(ctx, req.query)),
+			POST: (ctx, req) => {
+				// One route, two permissions: listing needs product_view, creating product_create.
+				requirePermission(ctx, tokenOf(req), 'product_create');
+				return created(createProduct(ctx, req.data()));
+			},
+		},
+	},
+	{
+		// Not documented (a DRF detail route is assumed).
+		name: 'Product Detail',
+		pattern: /^\/api\/v2\/products\/(\d+)\/$/,
+		permission: 'product_view',
+		methods: { GET: (ctx, req) => ok(productView(ctx, findProduct(ctx, Number(req.params[0])))) },
+	},
+	{
+		// Scantrust lists codes_view, scm_bulk_edit, scm_code_edit and product_view for SCM updates; one is modelled.
+		name: 'SCM Upload',
+		pattern: /^\/api\/v2\/scm\/upload\/$/,
+		permission: 'scm_bulk_edit',
+		methods: { POST: (ctx, req) => scmSyncUpload(ctx, req.headers.authorization, req.data()) },
+	},
+	{
+		name: 'SCM Upload Async',
+		pattern: /^\/api\/v2\/scm\/upload\/async\/$/,
+		permission: 'scm_bulk_edit',
+		methods: { POST: (ctx, req) => scmAsyncUpload(ctx, req.headers.authorization, req.data()) },
+	},
+	{
+		name: 'SCM Task',
+		pattern: /^\/api\/v2\/scm\/tasks\/([^/]+)\/$/,
+		permission: 'scm_bulk_edit',
+		methods: { GET: (ctx, req) => scmTaskDetail(ctx, req.params[0]) },
+	},
+	{
+		name: 'Code Data Download',
+		pattern: /^\/api\/v2\/codes\/download\/$/,
+		permission: 'codes_view',
+		methods: { GET: (ctx, req) => startExport(ctx, req.query) },
+	},
+	{
+		name: 'Document Download Link',
+		pattern: DOCUMENT_LINK_PATH,
+		permission: 'codes_view',
+		methods: { GET: (ctx, req) => documentLink(ctx, req.params[0]) },
+	},
+	{
+		name: 'Document',
+		pattern: DOCUMENT_PATH,
+		permission: 'codes_view',
+		methods: { GET: (ctx, req) => documentDetail(ctx, req.params[0]) },
+	},
 ];
+
+function tokenOf(req: ApiRequest): string {
+	return (req.headers.authorization ?? '').split(' ')[1] ?? '';
+}
 
 /** Seed 002 shows this route answering with a list envelope; the other shapes let tests check tolerant clients. */
 function ingestionDetail(ctx: Ctx, key: string): Reply {

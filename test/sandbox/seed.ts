@@ -1,6 +1,6 @@
 // Seed data: one brand company with templates, products, substrates, equipment and printing partners.
 // Ids reuse the seed documents' examples (template 164, substrate 1, equipment 2, partner 346 ...) where they exist.
-import type { CompanyRef, CreateWorkOrderInput, Equipment, IngestionRecord, Product, Substrate, Template } from './types';
+import type { Brand, Campaign, CompanyRef, CreateWorkOrderInput, Equipment, IngestionRecord, Product, Substrate, Template } from './types';
 
 export const COMPANY: CompanyRef = { id: 339, name: 'Sandbox Brand Co' };
 export const BRAND: CompanyRef = { id: 143, name: 'Sandbox Brand' };
@@ -32,10 +32,27 @@ export const EQUIPMENT: Equipment[] = [
 	{ id: 214, name: 'Xeikon 3500', description: '' },
 ];
 
+/** Brands: products name theirs by id or by reference (what a brand reference looks like is not documented). */
+export const BRANDS: Brand[] = [
+	{ ...BRAND, reference: 'sandbox-brand' },
+	{ id: 144, name: 'Sandbox Export Brand', reference: 'export-brand' },
+];
+
+/**
+ * Campaigns with their SCM fields (keys are per campaign; the field lists are made up). Codes whose product has no
+ * campaign, and codes without a product, are in DEFAULT_CAMPAIGN_ID (not documented: an assumption of the sandbox).
+ */
+export const CAMPAIGNS: Campaign[] = [
+	{ id: 21, name: 'Sandbox Campaign', description: 'Default campaign', is_archived: false, scm_fields: ['pallet_number', 'intended_market', 'sell_by_date', 'production_date', 'batch_number', 'rfid', 'case_number'] },
+	{ id: 22, name: 'Export Campaign', description: 'Codes for export markets', is_archived: false, scm_fields: ['intended_market', 'container_number'] },
+];
+export const DEFAULT_CAMPAIGN_ID = 21;
+
 export const PRODUCTS: Product[] = [
-	{ id: 2, sku: 'P2', name: 'Product P2', brand: BRAND },
-	{ id: 6134, sku: 'NICK1', name: 'Nick 1', brand: BRAND },
-	{ id: 7001, sku: 'sku1', name: 'Sample SKU 1', brand: BRAND },
+	{ id: 2, sku: 'P2', name: 'Product P2', brand: BRAND, campaign: 21, creation_date: '2023-05-02T08:00:00.000000Z' },
+	{ id: 6134, sku: 'NICK1', name: 'Nick 1', brand: BRAND, campaign: 21, creation_date: '2023-06-10T08:00:00.000000Z' },
+	{ id: 7001, sku: 'sku1', name: 'Sample SKU 1', brand: BRAND, campaign: 22, creation_date: '2023-07-01T08:00:00.000000Z' },
+	{ id: 7002, sku: 'OLD-1', name: 'Discontinued product', brand: BRAND, campaign: 21, is_archived: true, creation_date: '2022-01-01T08:00:00.000000Z' },
 ];
 
 /** Code layout of templates without a secure graphic (unverified: the seeds only show 'sg-inside'/'sg-outside'). */
@@ -96,4 +113,4 @@ export const SEED_INGESTION_RECORDS: IngestionRecord[] = [
 	},
 ];
 
-export const FIRST_IDS = { workOrder: 5001, ingestionRecord: 23, serial: 1 };
+export const FIRST_IDS = { workOrder: 5001, ingestionRecord: 23, serial: 1, product: 8001 };

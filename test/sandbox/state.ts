@@ -1,6 +1,6 @@
 // Building the sandbox's data and putting it back to the seed.
 import type { Ctx } from './context';
-import { EQUIPMENT, FIRST_IDS, PRINTING_PARTNERS, PRODUCTS, SEED_INGESTION_RECORDS, SEED_WORK_ORDERS, SUBSTRATES, TEMPLATES } from './seed';
+import { BRANDS, CAMPAIGNS, EQUIPMENT, FIRST_IDS, PRINTING_PARTNERS, PRODUCTS, SEED_INGESTION_RECORDS, SEED_WORK_ORDERS, SUBSTRATES, TEMPLATES } from './seed';
 import type { SandboxState } from './types';
 import { isoMicro } from './util';
 import { finishGeneration, insertWorkOrder } from './workOrders';
@@ -24,6 +24,11 @@ export function emptyState(): SandboxState {
 		processRequests: new Map(),
 		ingestedCodes: new Map(),
 		knownCodeIds: new Set(),
+		brands: [],
+		campaigns: [],
+		codeRecords: new Map(),
+		scmTasks: [],
+		documents: [],
 		nextIds: { ...FIRST_IDS },
 	};
 }
@@ -43,6 +48,11 @@ export function applySeed(ctx: Ctx): void {
 	refill(state.equipment, EQUIPMENT);
 	refill(state.printingPartners, PRINTING_PARTNERS);
 	refill(state.ingestionRecords, SEED_INGESTION_RECORDS);
+	refill(state.brands, BRANDS);
+	refill(state.campaigns, CAMPAIGNS);
+	state.scmTasks.length = 0;
+	state.documents.length = 0;
+	state.codeRecords.clear();
 	state.workOrders.length = 0;
 	for (const map of [state.workOrderExtras, state.postForms, state.uploads, state.processRequests, state.ingestedCodes]) map.clear();
 	state.knownCodeIds.clear();

@@ -1,5 +1,6 @@
 // The storage origin (object storage, a different host from the API): S3 POST uploads and archive downloads.
 import { archiveFor } from './codesArchive';
+import { exportObject } from './codeExport';
 import type { Ctx } from './context';
 import { BUCKET, isValidGetSignature } from './presign';
 import type { IncomingRequest, Reply } from './reply';
@@ -33,6 +34,8 @@ function download(ctx: Ctx, req: IncomingRequest, objectPath: string): Reply {
 	if (!isValidGetSignature(ctx, objectPath, req.query)) {
 		return s3ErrorReply(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
 	}
+	const exported = exportObject(ctx, objectPath);
+	if (exported) return exported;
 	const m = ARCHIVE_PATH.exec(objectPath);
 	const wo = m ? ctx.state.workOrders.find((w) => w.id === Number(m[1])) : undefined;
 	if (!m || !wo || extraOf(ctx, wo).key !== m[2] || wo.codegen_status !== CODEGEN.done) return s3ErrorReply(404);

@@ -24,6 +24,16 @@ export interface SandboxOptions {
 	rateLimit?: { limit: number; windowMs: number };
 	/** Default 'list' (seed 002). */
 	ingestionDetailShape?: IngestionDetailShape;
+	/** The `scm_update` throttle scope per token (default 10 requests per 1,000 ms, the published limit). */
+	scmRateLimit?: { limit: number; windowMs: number };
+	/** Most codes a synchronous SCM update handles before it times out (504, nothing updated); default 1,000. */
+	scmSyncMaxCodes?: number;
+	/** How long an asynchronous SCM task takes from pending to its end (ms, default 300). */
+	scmTaskDelayMs?: number;
+	/** When set, every asynchronous SCM task that ends fails with this message. */
+	scmTaskFailure?: string | null;
+	/** How long a code data export document takes to be ready (ms, default 300). */
+	exportDelayMs?: number;
 }
 
 export type ResolvedOptions = Required<SandboxOptions>;
@@ -74,6 +84,74 @@ export interface Product {
 	sku: string;
 	name: string;
 	brand: CompanyRef;
+	/** Fields below are optional so that tests and benches can push a product with the four above. */
+	uuid?: string;
+	description?: string;
+	client_url?: string;
+	is_archived?: boolean;
+	creation_date?: string;
+	/** Campaign id; a product without one is in the company's default campaign. */
+	campaign?: number;
+}
+
+/** A brand: products name it by id or by its reference. */
+export interface Brand extends CompanyRef {
+	reference: string;
+}
+
+/** A campaign and the SCM field keys it defines (Scantrust discards keys a code's campaign does not define). */
+export interface Campaign {
+	id: number;
+	name: string;
+	description: string;
+	is_archived: boolean;
+	scm_fields: string[];
+}
+
+/** What Scantrust keeps per code that can change after printing; made when a code is first changed. */
+export interface CodeRecord {
+	activation_status: number;
+	blacklist_reason: number;
+	/** Product id, or null. */
+	product: number | null;
+	is_consumed: boolean;
+	consumed_date: string | null;
+	scm: Record<string, string>;
+	scm_updated_at: string | null;
+	scm_updated_by: string | null;
+	activated_at: string | null;
+	activated_by: string | null;
+	updated_at: string | null;
+}
+
+/** An asynchronous SCM update. */
+export interface ScmTask {
+	id: string;
+	state: string;
+	constraints: Record<string, string[]>;
+	scm_data: Record<string, unknown>;
+	codes_affected: number | null;
+	created_at: string;
+	started_at: string | null;
+	completed_at: string | null;
+	created_by: string;
+	error: string | null;
+	/** Sandbox only: Date.now() values at which it starts and ends. */
+	startsAt: number;
+	endsAt: number;
+}
+
+/** A code data export (the "document" of GET /codes/download/). */
+export interface ExportDocument {
+	key: string;
+	task: string;
+	status: string;
+	created_at: string;
+	completed_at: string | null;
+	/** Sandbox only: the filters as received, the moment it is ready, and the CSV once it is. */
+	query: URLSearchParams;
+	readyAt: number;
+	csv?: Buffer;
 }
 
 export interface Substrate {
@@ -254,7 +332,13 @@ export interface SandboxState {
 	ingestedCodes: Map<string, Record<string, unknown>[]>;
 	/** Every code id ingested so far (ids are unique system-wide). */
 	knownCodeIds: Set<string>;
-	nextIds: { workOrder: number; ingestionRecord: number; serial: number };
+	brands: Brand[];
+	campaigns: Campaign[];
+	/** Codes changed since they were made, by extended id (the others are as their work order made them). */
+	codeRecords: Map<string, CodeRecord>;
+	scmTasks: ScmTask[];
+	documents: ExportDocument[];
+	nextIds: { workOrder: number; ingestionRecord: number; serial: number; product: number };
 }
 
 export interface CreateWorkOrderInput {
@@ -284,6 +368,17 @@ export interface Sandbox {
 	completeGeneration(id: number): void;
 	codesFor(id: number): GeneratedCode[];
 	setArchiveOptions(id: number, options: ArchiveOptions): void;
+	/** A code as Scantrust holds it now (after SCM updates), or undefined when no code has this extended id. */
+	code(extendedId: string): CodeView | undefined;
 	reset(): void;
 	close(): Promise<void>;
+}
+
+/** A code as the sandbox reports it (export rows, tests). */
+export interface CodeView extends CodeRecord {
+	extended_id: string;
+	serial_number: string;
+	workorder_id: number;
+	/** Campaign id the code belongs to (its product's). */
+	campaign: number;
 }

@@ -8,10 +8,10 @@
  * sandbox before the first run (sandboxWorkOrder.ts downloads it once), so the runs measure serving it, not making it.
  *
  * Variants:
- *   default          default options: every batch item with its codes.csv attachment (binary "data"), the parsed
+ *   default          default options: every batch item with its batch CSV file (binary "data"), the parsed
  *                    manifest and the manifest and sample image attachments;
- *   no attachments   options {batchCsv: false, manifest: false, sampleImage: false}: codes only. The difference
- *                    between the two is the cost of the attachments.
+ *   codes in JSON    option {codesInJson: true}: the same, plus every code as JSON in the batch items. The
+ *                    difference between the two is the cost of the codes as JSON.
  * Binary data goes where n8n-core puts it by default (N8N_DEFAULT_BINARY_DATA_MODE unset: 'filesystem', a
  * temporary N8N_USER_FOLDER that is removed afterwards).
  *
@@ -35,9 +35,9 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { childMain, compiledScript, formatTable, heapNow, mb, measureInChild, median, numberArg, requireGc, seconds, startPeakRssProbe } from './measure';
 import { startBenchSandbox, type BenchSandbox, type SandboxWorkOrder } from './sandboxWorkOrder';
 
-export type DownloadVariant = 'default' | 'no attachments';
+export type DownloadVariant = 'default' | 'codes in JSON';
 
-const VARIANTS: DownloadVariant[] = ['default', 'no attachments'];
+const VARIANTS: DownloadVariant[] = ['default', 'codes in JSON'];
 
 /** Codes of the warm-up work order. */
 const WARM_UP_CODES = 2_000;
@@ -178,10 +178,8 @@ function printReport(report: DownloadOperationBenchReport): void {
 		]);
 	}
 	for (const line of formatTable(table)) console.log(line);
-	const [withAll, without] = report.variants;
-	console.log(
-		`attachments cost: +${seconds(withAll.timeMs - without.timeMs)} s, peak RSS +${mb(withAll.peakRssBytes - without.peakRssBytes)} MB\n`,
-	);
+	const [files, json] = report.variants;
+	console.log(`codes in JSON cost: +${seconds(json.timeMs - files.timeMs)} s, peak RSS +${mb(json.peakRssBytes - files.peakRssBytes)} MB\n`);
 }
 
 // ---------------------------------------------------------------- child process
@@ -192,7 +190,7 @@ function parametersFor(variant: DownloadVariant, workOrderId: number): INodePara
 		operation: 'download',
 		workOrderId: String(workOrderId),
 		output: 'batches',
-		...(variant === 'no attachments' ? { options: { batchCsv: false, manifest: false, sampleImage: false } } : {}),
+		...(variant === 'codes in JSON' ? { options: { codesInJson: true } } : {}),
 	};
 }
 

@@ -1,7 +1,5 @@
 import AdmZip from 'adm-zip';
 
-import { DOWNLOAD_LIMITS } from '../../nodes/Scantrust/actions/workOrder/download.operation';
-import { DEFAULT_MAX_ENTRY_BYTES } from '../../nodes/Scantrust/codes/archive';
 import { binaryBuffer, runScantrustNode } from '../helpers/n8nHarness';
 import { apiCalls, useSandbox } from '../helpers/sandboxFixture';
 
@@ -45,43 +43,96 @@ async function serveArchiveFromApi(id: number, path: string): Promise<void> {
 	env.sandbox.faults.push({ method: 'GET', path, status: 200, body: zip });
 }
 
+/** The work order's codes as the lines of a batch file, in order. */
+function expectedRows(id: number): string[] {
+	return env.sandbox.codesFor(id).map((code) => [code.extendedId, code.serialNumber, code.sequenceNumber, code.batch, code.url].join(','));
+}
+
+/** Every line after the header of each item's batch file, in item order. */
+async function batchFileRows(output: { binary?: Record<string, unknown> }[]): Promise<string[]> {
+	const rows: string[] = [];
+	for (const item of output) {
+		const lines = (await binaryBuffer(item as never, 'data')).toString('utf8').split('\n');
+		expect(lines[0]).toBe('extended_id,serial_number,sequence_number,batch,url');
+		expect(lines.pop()).toBe(''); // ends with a line break
+		rows.push(...lines.slice(1));
+	}
+	return rows;
+}
+
 afterEach(() => {
-	DOWNLOAD_LIMITS.maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES;
 	env.sandbox.options.generationDelayMs = 300;
 });
 
 describe('Work Order > Download', () => {
-	it('splits 45,000 codes into batches of 20,000 / 20,000 / 5,000, every code as generated', async () => {
+	it('gives by default one item per batch with its counts, first and last numbers and the batch as a CSV file', async () => {
 		const id = readyWorkOrder(45_000);
 		const { output, error } = await download(String(id));
 		expect(error).toBeUndefined();
-		expect(output.map((item) => [item.json.workOrderId, item.json.batch, item.json.codeCount])).toEqual([
-			[id, 1, 20_000],
-			[id, 2, 20_000],
-			[id, 3, 5_000],
+		const codes = env.sandbox.codesFor(id);
+		const manifest = output[0].json.manifest;
+		expect((manifest as { workorder: { id: number } }).workorder.id).toBe(id);
+		expect(output.map((item) => item.json)).toEqual(
+			[
+				[1, 0, 20_000],
+				[2, 20_000, 20_000],
+				[3, 40_000, 5_000],
+			].map(([batch, from, count]) => ({
+				workOrderId: id,
+				batch,
+				codeCount: count,
+				firstSequenceNumber: codes[from].sequenceNumber,
+				lastSequenceNumber: codes[from + count - 1].sequenceNumber,
+				firstExtendedId: codes[from].extendedId,
+				lastExtendedId: codes[from + count - 1].extendedId,
+				fileName: `work-order-${id}-batch-${batch}.csv`,
+				manifest,
+			})),
+		);
+		expect(output[2].json.lastSequenceNumber).toBe('0045000');
+		expect(output.map((item) => [item.binary?.data.fileName, item.binary?.data.mimeType])).toEqual(
+			[1, 2, 3].map((batch) => [`work-order-${id}-batch-${batch}.csv`, 'text/csv']),
+		);
+		expect(await batchFileRows(output)).toEqual(expectedRows(id));
+		expect(output.every((item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0)).toBe(true);
+	});
+
+	it('with "Codes in JSON" on also lists every code of the 45,000, the files unchanged', async () => {
+		const id = readyWorkOrder(45_000);
+		const plain = await download(String(id));
+		const { output, error } = await download(String(id), { options: { codesInJson: true } });
+		expect(error).toBeUndefined();
+		expect(output.map((item) => [item.json.batch, item.json.codeCount])).toEqual([
+			[1, 20_000],
+			[2, 20_000],
+			[3, 5_000],
 		]);
 		expect(output.map((item) => ({ batch: item.json.batch, codes: item.json.codes }))).toEqual(expectedBatches(id));
-		expect(output.every((item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0)).toBe(true);
+		// The same item as without the option, plus the codes.
+		output.forEach((item, i) => {
+			const { codes, ...rest } = item.json;
+			expect(codes).toHaveLength(Number(item.json.codeCount));
+			expect(rest).toEqual(plain.output[i].json);
+		});
+		expect(await batchFileRows(output)).toEqual(expectedRows(id));
 	});
 
 	it('keeps leading zeros of serial and sequence numbers', async () => {
 		const id = readyWorkOrder(30);
-		const { output } = await download(String(id));
+		const { output } = await download(String(id), { options: { codesInJson: true } });
 		const [first] = output[0].json.codes as { serialNumber: string; sequenceNumber: string; url: string; extendedId: string }[];
 		expect(first.serialNumber).toMatch(/^0+\d+$/);
 		expect(first.sequenceNumber).toMatch(/^0+1$/);
 		expect(first.url).toBe(`HTTPS://QR2.CH/Q/${first.extendedId}`);
+		expect([output[0].json.firstSequenceNumber, output[0].json.lastSequenceNumber]).toEqual(['0000001', '0000030']);
+		const [row] = await batchFileRows(output);
+		expect(row.split(',').slice(1, 3)).toEqual([first.serialNumber, first.sequenceNumber]);
 	});
 
-	it('attaches the batch as a CSV file, the manifest and the sample image', async () => {
+	it('attaches the manifest and the sample image', async () => {
 		const id = readyWorkOrder(25);
 		const { output } = await download(String(id));
 		const [item] = output;
-		expect(item.binary?.data.fileName).toBe(`work-order-${id}-batch-1.csv`);
-		const csv = (await binaryBuffer(item, 'data')).toString('utf8').trim().split(/\r?\n/);
-		expect(csv[0]).toBe('extended_id,serial_number,sequence_number,batch,url');
-		const codes = env.sandbox.codesFor(id);
-		expect(csv.slice(1)).toEqual(codes.map((code) => [code.extendedId, code.serialNumber, code.sequenceNumber, code.batch, code.url].join(',')));
 		expect((item.json.manifest as { workorder: { id: number } }).workorder.id).toBe(id);
 		expect(JSON.parse((await binaryBuffer(item, 'manifest')).toString('utf8'))).toEqual(item.json.manifest);
 		expect(item.binary?.sampleImage.fileName).toBe('sample_qr.tiff');
@@ -90,30 +141,20 @@ describe('Work Order > Download', () => {
 
 	it('leaves the attachments out when the options are off', async () => {
 		const id = readyWorkOrder(25);
-		const { output } = await download(String(id), { options: { batchCsv: false, manifest: false, sampleImage: false } });
+		const { output } = await download(String(id), { options: { batchCsv: false, codesInJson: true, manifest: false, sampleImage: false } });
 		expect(output[0].binary).toBeUndefined();
 		expect(output[0].json).not.toHaveProperty('manifest');
-	});
-
-	it('with "Codes in JSON" off gives each batch as its CSV file only, every code in it', async () => {
-		const id = readyWorkOrder(20_003);
-		const { output, error } = await download(String(id), { options: { codesInJson: false, manifest: false, sampleImage: false } });
-		expect(error).toBeUndefined();
-		expect(output.map((item) => item.json)).toEqual([
-			{ workOrderId: id, batch: 1, codeCount: 20_000 },
-			{ workOrderId: id, batch: 2, codeCount: 3 },
-		]);
-		const codes = env.sandbox.codesFor(id);
-		const rows: string[] = [];
-		for (const item of output) rows.push(...(await binaryBuffer(item, 'data')).toString('utf8').trim().split(/\r?\n/).slice(1));
-		expect(rows).toEqual(codes.map((code) => [code.extendedId, code.serialNumber, code.sequenceNumber, code.batch, code.url].join(',')));
+		expect(output[0].json).not.toHaveProperty('fileName');
+		expect(output[0].json.codes).toHaveLength(25);
 	});
 
 	it('refuses batches with neither the CSV file nor the codes in JSON, before downloading', async () => {
 		const id = readyWorkOrder(5);
 		const before = env.sandbox.requests.length;
-		const { error } = await download(String(id), { options: { codesInJson: false, batchCsv: false } });
-		expect(error?.message).toBe('Item 0: with "Batch CSV File" and "Codes in JSON" both off, the batches would hold no codes');
+		for (const options of [{ batchCsv: false }, { batchCsv: false, codesInJson: false }]) {
+			const { error } = await download(String(id), { options });
+			expect(error?.message).toBe('Item 0: with "Batch CSV File" and "Codes in JSON" both off, the batches would hold no codes');
+		}
 		expect(env.sandbox.requests).toHaveLength(before);
 	});
 
@@ -143,9 +184,10 @@ describe('Work Order > Download', () => {
 	])('reads codes.csv with %s', async (_name, archiveOptions) => {
 		const id = readyWorkOrder(50);
 		env.sandbox.setArchiveOptions(id, archiveOptions);
-		const { output, error } = await download(String(id));
+		const { output, error } = await download(String(id), { options: { codesInJson: true } });
 		expect(error).toBeUndefined();
 		expect(output.map((item) => ({ batch: item.json.batch, codes: item.json.codes }))).toEqual(expectedBatches(id));
+		expect(await batchFileRows(output)).toEqual(expectedRows(id));
 	});
 
 	it('never sends the UAT token to the archive host', async () => {
@@ -218,12 +260,32 @@ describe('Work Order > Download', () => {
 		expect(error?.message).toMatch(message);
 	});
 
-	it('rejects an entry that unpacks to more than the limit although its header declares less', async () => {
+	it('rejects an archive whose codes.csv turns out damaged while it is read, even after batches were stored', async () => {
+		const id = readyWorkOrder(45_000);
+		const zip = Buffer.from(await (await fetch(workOrder(id).codegen_file!)).arrayBuffer());
+		// Flip bytes at 80% of codes.csv's packed data: the first batches read fine, then inflate or CRC fails.
+		let local = zip.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+		while (!zip.toString('utf8', local + 30, local + 30 + zip.readUInt16LE(local + 26)).endsWith('/codes.csv')) {
+			local = zip.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]), local + 4);
+			expect(local).toBeGreaterThanOrEqual(0);
+		}
+		const data = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+		const at = data + Math.floor(zip.readUInt32LE(local + 18) * 0.8);
+		for (let i = at; i < at + 64; i++) zip[i] ^= 0x5a;
+		env.sandbox.faults.push({ method: 'GET', path: '/media/workorders/damaged.zip', status: 200, body: zip });
+		workOrder(id).codegen_file = '/media/workorders/damaged.zip';
+		const { output, error } = await download(String(id), {}, { continueOnFail: true });
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(1);
+		expect(output[0].json.error).toMatch(/^Item 0: The codes archive is damaged: .*codes\.csv/);
+		expect(output[0].binary).toBeUndefined();
+	});
+
+	it('rejects an archive whose codes.csv unpacks to another size than its header says', async () => {
 		const id = readyWorkOrder(50);
 		env.sandbox.setArchiveOptions(id, { declaredCodesCsvSize: 100 });
-		DOWNLOAD_LIMITS.maxEntryBytes = 1000;
 		const { error } = await download(String(id));
-		expect(error?.message).toMatch(/^Item 0: The file "work order \d+ \w+\/codes\.csv" in the codes archive is too large: it unpacks to more than 1,000 bytes, the limit is 1,000 bytes$/);
+		expect(error?.message).toMatch(/^Item 0: The codes archive is damaged: "work order \d+ \w+\/codes\.csv" unpacks to \d+ bytes but its header says 100$/);
 	});
 
 	it('downloads a relative codegen_file from the API origin, with the UAT token', async () => {
@@ -233,7 +295,7 @@ describe('Work Order > Download', () => {
 		const storageBefore = storageRequests().length;
 		const { output, error } = await download(String(id));
 		expect(error).toBeUndefined();
-		expect(output.map((item) => ({ batch: item.json.batch, codes: item.json.codes }))).toEqual(expectedBatches(id));
+		expect(await batchFileRows(output)).toEqual(expectedRows(id));
 		const [archiveRequest] = env.sandbox.requests.filter((r) => r.origin === 'api' && r.path === '/media/workorders/relative.zip');
 		expect(archiveRequest.headers.authorization).toBe(`UAT ${env.sandbox.token}`);
 		expect(storageRequests()).toHaveLength(storageBefore);

@@ -1,6 +1,12 @@
 import AdmZip from 'adm-zip';
 
-import { DEFAULT_MAX_ENTRY_BYTES, DEFLATE_MAX_RATIO, inflateChunkBytes, openCodesArchive } from '../../nodes/Scantrust/codes/archive';
+import {
+	DEFAULT_MAX_ENTRY_BYTES,
+	DEFLATE_MAX_RATIO,
+	inflateChunkBytes,
+	openCodesArchive,
+	type CodesArchive,
+} from '../../nodes/Scantrust/codes/archive';
 import { DataError } from '../../nodes/Scantrust/codes/DataError';
 import { makeArchiveFrom, makeCodesArchive, makeCodesCsv } from '../../scripts/bench/codesArchiveFixture';
 
@@ -13,6 +19,24 @@ function dataErrorOf(fn: () => unknown): DataError {
 		return error as DataError;
 	}
 	throw new Error('expected a DataError, nothing was thrown');
+}
+
+/** The error a promise rejects with, asserting it is a DataError. */
+async function dataErrorOfAsync(promise: Promise<unknown>): Promise<DataError> {
+	try {
+		await promise;
+	} catch (error) {
+		expect(error).toBeInstanceOf(DataError);
+		return error as DataError;
+	}
+	throw new Error('expected a DataError, nothing was thrown');
+}
+
+/** codes.csv streamed to its end, the pieces joined. */
+async function unpack(archive: CodesArchive): Promise<Buffer> {
+	const pieces: Buffer[] = [];
+	for await (const piece of archive.codesCsv()) pieces.push(piece);
+	return Buffer.concat(pieces);
 }
 
 interface CentralRecord {
@@ -71,16 +95,13 @@ describe('openCodesArchive', () => {
 	const csv = makeCodesCsv({ codes: 50, header: true });
 	const zip = makeArchiveFrom(csv);
 
-	it('finds the entries by file name inside a folder whose name has spaces', () => {
+	it('finds the entries by file name inside a folder whose name has spaces', async () => {
 		const archive = openCodesArchive(zip);
-		expect(archive.codesCsv().equals(csv)).toBe(true);
+		expect((await unpack(archive)).equals(csv)).toBe(true);
 		expect(JSON.parse(archive.manifest()!.toString('utf8')).workorder.id).toBe(123);
 		const image = archive.sampleImage()!;
 		expect(image.name).toBe('sample_qr.tiff');
 		expect(image.data.subarray(0, 4)).toEqual(Buffer.from([0x49, 0x49, 0x2a, 0x00]));
-		expect(archive.entry('parameters.txt')!.toString()).toContain('workorder=123');
-		expect(archive.entry('generate.txt')).toBeDefined();
-		expect(archive.entry('missing.txt')).toBeUndefined();
 		expect(archive.entries.map((e) => e.path).sort()).toEqual([
 			`${FOLDER}/codes.csv`,
 			`${FOLDER}/generate.exe`,
@@ -97,41 +118,41 @@ describe('openCodesArchive', () => {
 		});
 	});
 
-	it('finds entries at the root and in nested folders, whatever the folder is called', () => {
+	it('finds entries at the root and in nested folders, whatever the folder is called', async () => {
 		for (const folder of ['', 'renamed by the printer', 'outer/work order 9 x y']) {
-			expect(openCodesArchive(makeArchiveFrom(csv, { folder })).codesCsv().equals(csv)).toBe(true);
+			expect((await unpack(openCodesArchive(makeArchiveFrom(csv, { folder })))).equals(csv)).toBe(true);
 		}
 	});
 
-	it('ignores __MACOSX/ entries and directory entries', () => {
+	it('ignores __MACOSX/ entries and directory entries', async () => {
 		const archive = openCodesArchive(makeArchiveFrom(csv, { folder: 'a/b', macResourceForks: true }));
 		// __MACOSX/codes.csv sits nearer the root than a/b/codes.csv, and must still be ignored.
-		expect(archive.codesCsv().equals(csv)).toBe(true);
+		expect((await unpack(archive)).equals(csv)).toBe(true);
 		expect(archive.entries.some((e) => e.path.includes('__MACOSX') || e.path.endsWith('/'))).toBe(false);
 	});
 
-	it('matches file names case-insensitively, preferring the exact name', () => {
+	it('matches file names case-insensitively, preferring the exact name', async () => {
 		const z = new AdmZip();
 		z.addFile('WO/CODES.CSV', Buffer.from('upper'));
 		z.addFile('WO/sub/codes.csv', Buffer.from('exact'));
-		expect(openCodesArchive(z.toBuffer()).codesCsv().toString()).toBe('exact');
+		expect((await unpack(openCodesArchive(z.toBuffer()))).toString()).toBe('exact');
 		const only = new AdmZip();
 		only.addFile('WO/Codes.csv', Buffer.from('only'));
 		only.addFile('WO/Sample_QR.png', Buffer.from('png'));
 		const archive = openCodesArchive(only.toBuffer());
-		expect(archive.codesCsv().toString()).toBe('only');
+		expect((await unpack(archive)).toString()).toBe('only');
 		expect(archive.sampleImage()!.name).toBe('Sample_QR.png');
 		expect(archive.manifest()).toBeUndefined();
 	});
 
-	it('reads stored (uncompressed) entries', () => {
+	it('reads stored (uncompressed) entries', async () => {
 		const stored = storedCopy(zip);
 		expect(locate(stored, `${FOLDER}/codes.csv`).compressedSize).toBe(csv.length);
-		expect(openCodesArchive(stored).codesCsv().equals(csv)).toBe(true);
+		expect((await unpack(openCodesArchive(stored))).equals(csv)).toBe(true);
 	});
 
-	it('accepts a Uint8Array', () => {
-		expect(openCodesArchive(new Uint8Array(zip)).codesCsv().equals(csv)).toBe(true);
+	it('accepts a Uint8Array', async () => {
+		expect((await unpack(openCodesArchive(new Uint8Array(zip)))).equals(csv)).toBe(true);
 	});
 
 	it('rejects a zip without codes.csv, listing what it holds', () => {
@@ -166,7 +187,7 @@ describe('openCodesArchive', () => {
 		expect(dataErrorOf(() => openCodesArchive(broken)).message).toMatch(/^The codes archive is damaged: /);
 	});
 
-	it('rejects corrupted compressed data (inflate error or CRC mismatch)', () => {
+	it('rejects corrupted compressed data (inflate error or CRC mismatch)', async () => {
 		const at = locate(zip, `${FOLDER}/codes.csv`);
 		// Flip bytes at several places of the deflated data: each must be caught (inflate error, size or CRC mismatch).
 		for (const fraction of [0.1, 0.3, 0.5, 0.7, 0.9]) {
@@ -175,41 +196,41 @@ describe('openCodesArchive', () => {
 			corrupted[i] ^= 0xff;
 			corrupted[i + 1] ^= 0x55;
 			const archive = openCodesArchive(corrupted); // the directory is intact
-			expect(dataErrorOf(() => archive.codesCsv()).message).toMatch(/^The codes archive is damaged: .*codes\.csv/);
+			expect((await dataErrorOfAsync(unpack(archive))).message).toMatch(/^The codes archive is damaged: .*codes\.csv/);
 		}
 		// Not deflate data at all (reserved block type): zlib's error, named.
 		const garbage = Buffer.from(zip);
 		garbage[at.data] = 0x07;
-		expect(dataErrorOf(() => openCodesArchive(garbage).codesCsv()).message).toMatch(
+		expect((await dataErrorOfAsync(unpack(openCodesArchive(garbage)))).message).toMatch(
 			/^The codes archive is damaged: "work order 123 9f8e7d6c5b4a\/codes\.csv" cannot be unpacked \(.*invalid block type.*\)$/,
 		);
 		// Data intact, checksum wrong.
 		const badCrc = Buffer.from(zip);
 		badCrc.writeUInt32LE(badCrc.readUInt32LE(at.central + 16) ^ 1, at.central + 16);
-		expect(dataErrorOf(() => openCodesArchive(badCrc).codesCsv()).message).toBe(
+		expect((await dataErrorOfAsync(unpack(openCodesArchive(badCrc)))).message).toBe(
 			`The codes archive is damaged: the checksum (CRC-32) of "${FOLDER}/codes.csv" does not match its content`,
 		);
 	});
 
-	it('rejects an entry whose local header is missing', () => {
+	it('rejects an entry whose local header is missing', async () => {
 		const broken = Buffer.from(zip);
 		broken[locate(broken, `${FOLDER}/codes.csv`).local] = 0;
-		expect(dataErrorOf(() => openCodesArchive(broken).codesCsv()).message).toBe(
+		expect((await dataErrorOfAsync(unpack(openCodesArchive(broken)))).message).toBe(
 			`The codes archive is damaged: the header of "${FOLDER}/codes.csv" is missing`,
 		);
 	});
 
-	it('catches a flipped byte in a stored entry through the CRC', () => {
+	it('catches a flipped byte in a stored entry through the CRC', async () => {
 		const stored = storedCopy(zip);
 		const at = locate(stored, `${FOLDER}/codes.csv`);
 		stored[at.data + 100] ^= 0x01;
-		const error = dataErrorOf(() => openCodesArchive(stored).codesCsv());
+		const error = await dataErrorOfAsync(unpack(openCodesArchive(stored)));
 		expect(error.message).toBe(
 			`The codes archive is damaged: the checksum (CRC-32) of "${FOLDER}/codes.csv" does not match its content`,
 		);
 	});
 
-	it('rejects an entry whose declared size exceeds the limit, before inflating anything', () => {
+	it('rejects an entry whose declared size exceeds the limit, before inflating anything', async () => {
 		const error = dataErrorOf(() => openCodesArchive(zip, { maxEntryBytes: 1000 }));
 		expect(error.message).toBe(
 			`The file "${FOLDER}/codes.csv" in the codes archive is too large: it declares an unpacked size of ${csv.length.toLocaleString('en-US')} bytes, the limit is 1,000 bytes`,
@@ -220,24 +241,79 @@ describe('openCodesArchive', () => {
 		expect(dataErrorOf(() => openCodesArchive(huge)).message).toMatch(/declares an unpacked size of 4,294,967,280 bytes/);
 		// The limit applies to every entry, when it is read.
 		const tiny = openCodesArchive(makeArchiveFrom(Buffer.from('id,,1,1,url\n')), { maxEntryBytes: 100 });
-		expect(tiny.codesCsv().toString()).toBe('id,,1,1,url\n');
+		expect((await unpack(tiny)).toString()).toBe('id,,1,1,url\n');
 		expect(dataErrorOf(() => tiny.manifest()).message).toMatch(/"work order 123 9f8e7d6c5b4a\/manifest.json" .* too large/);
 	});
 
-	it('stops inflating at the limit when the header under-declares the size (zip bomb)', () => {
+	it('stops inflating at the limit when the header under-declares the size (zip bomb)', async () => {
 		const bomb = new AdmZip();
 		bomb.addFile('wo/codes.csv', Buffer.alloc(5_000_000, 0x41)); // 5 MB of "A" deflates to a few KB
 		const lying = declareSize(bomb.toBuffer(), 'wo/codes.csv', 100);
-		const archive = openCodesArchive(lying, { maxEntryBytes: 64 * 1024 });
-		const error = dataErrorOf(() => archive.codesCsv());
+		const archive = openCodesArchive(lying, { maxEntryBytes: 64 * 1024, chunkBytes: 16 * 1024 });
+		// The stream hands on no more than the limit, then fails.
+		let handedOn = 0;
+		const error = await dataErrorOfAsync(
+			(async () => {
+				for await (const piece of archive.codesCsv()) handedOn += piece.length;
+			})(),
+		);
 		expect(error.message).toBe(
 			'The file "wo/codes.csv" in the codes archive is too large: it unpacks to more than 65,536 bytes, the limit is 65,536 bytes',
 		);
+		expect(error.description).toContain('zip bombs');
+		expect(handedOn).toBeLessThanOrEqual(64 * 1024);
 		// Under the limit, the lie is still caught: the unpacked size differs from the declared one.
 		const small = new AdmZip();
 		small.addFile('wo/codes.csv', Buffer.alloc(1000, 0x41));
-		const error2 = dataErrorOf(() => openCodesArchive(declareSize(small.toBuffer(), 'wo/codes.csv', 10)).codesCsv());
+		const error2 = await dataErrorOfAsync(unpack(openCodesArchive(declareSize(small.toBuffer(), 'wo/codes.csv', 10))));
 		expect(error2.message).toBe('The codes archive is damaged: "wo/codes.csv" unpacks to 1000 bytes but its header says 10');
+		// The same limit for the small entries read at once.
+		const manifestBomb = new AdmZip();
+		manifestBomb.addFile('wo/codes.csv', Buffer.from('id,,1,1,u\n'));
+		manifestBomb.addFile('wo/manifest.json', Buffer.alloc(5_000_000, 0x20));
+		const lyingManifest = openCodesArchive(declareSize(manifestBomb.toBuffer(), 'wo/manifest.json', 100), { maxEntryBytes: 64 * 1024 });
+		expect(dataErrorOf(() => lyingManifest.manifest()).message).toBe(
+			'The file "wo/manifest.json" in the codes archive is too large: it unpacks to more than 65,536 bytes, the limit is 65,536 bytes',
+		);
+	});
+
+	it('unpacks codes.csv piece by piece: pieces of at most chunkBytes, never far ahead of the reader', async () => {
+		const MB = 1024 * 1024;
+		const z = new AdmZip();
+		z.addFile('wo/codes.csv', makeCodesCsv({ codes: 600_000 })); // about 40 MB unpacked
+		const zipped = z.toBuffer();
+		const unpacked = openCodesArchive(zipped).entries[0].size;
+		expect(unpacked).toBeGreaterThan(30 * MB);
+		const archive = openCodesArchive(zipped, { chunkBytes: 64 * 1024 });
+		const before = process.memoryUsage().arrayBuffers;
+		const pieces = archive.codesCsv()[Symbol.asyncIterator]();
+		const first = await pieces.next();
+		expect(first.value.length).toBe(64 * 1024);
+		// A reader that takes its time: the inflater waits instead of unpacking the rest into memory.
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * MB);
+		let largest = first.value.length;
+		let total = first.value.length;
+		for (let next = await pieces.next(); !next.done; next = await pieces.next()) {
+			largest = Math.max(largest, next.value.length);
+			total += next.value.length;
+		}
+		expect(largest).toBe(64 * 1024);
+		expect(total).toBe(unpacked);
+	});
+
+	it('stops inflating when the reader stops early', async () => {
+		const z = new AdmZip();
+		z.addFile('wo/codes.csv', makeCodesCsv({ codes: 100_000 }));
+		const archive = openCodesArchive(z.toBuffer(), { chunkBytes: 64 * 1024 });
+		let pieces = 0;
+		for await (const piece of archive.codesCsv()) {
+			expect(piece.length).toBeGreaterThan(0);
+			if (++pieces === 2) break;
+		}
+		// Opened again, it starts from the beginning.
+		const again = await unpack(archive);
+		expect(again.equals(makeCodesCsv({ codes: 100_000 }))).toBe(true);
 	});
 
 	it('sizes the inflate buffer by what the packed bytes can produce, not by the declared size', () => {
@@ -251,33 +327,36 @@ describe('openCodesArchive', () => {
 		expect(inflateChunkBytes({ size: 10, compressedSize: 5 }, DEFAULT_MAX_ENTRY_BYTES)).toBe(64 * 1024);
 	});
 
-	it('does not reserve the memory a lying header declares', () => {
+	it('does not reserve the memory a lying header declares', async () => {
 		const small = new AdmZip();
 		small.addFile('wo/codes.csv', Buffer.alloc(1000, 0x41));
+		small.addFile('wo/manifest.json', Buffer.alloc(1000, 0x20));
 		const declared = 400 * 1024 * 1024; // under the default limit, so only the real inflate stands in the way
-		const lying = declareSize(small.toBuffer(), 'wo/codes.csv', declared);
+		const lying = declareSize(declareSize(small.toBuffer(), 'wo/codes.csv', declared), 'wo/manifest.json', declared);
 		const archive = openCodesArchive(lying);
 		const before = process.memoryUsage().arrayBuffers;
-		const error = dataErrorOf(() => archive.codesCsv());
+		const error = await dataErrorOfAsync(unpack(archive));
+		const manifestError = dataErrorOf(() => archive.manifest());
 		const grown = process.memoryUsage().arrayBuffers - before;
 		expect(error.message).toBe(`The codes archive is damaged: "wo/codes.csv" unpacks to 1000 bytes but its header says ${declared}`);
+		expect(manifestError.message).toBe(`The codes archive is damaged: "wo/manifest.json" unpacks to 1000 bytes but its header says ${declared}`);
 		expect(grown).toBeLessThan(16 * 1024 * 1024);
 	});
 
-	it('reads an entry packed at close to the best deflate ratio', () => {
+	it('reads an entry packed at close to the best deflate ratio', async () => {
 		const z = new AdmZip();
 		const content = Buffer.alloc(5_000_000, 0x41);
 		z.addFile('wo/codes.csv', content);
 		const zipped = z.toBuffer();
 		expect(locate(zipped, 'wo/codes.csv').compressedSize).toBeLessThan(content.length / 500);
-		expect(openCodesArchive(zipped).codesCsv().equals(content)).toBe(true);
+		expect((await unpack(openCodesArchive(zipped))).equals(content)).toBe(true);
 	});
 
-	it('rejects an entry whose actual size exceeds the limit although it declares less', () => {
+	it('rejects an entry whose actual size exceeds the limit although it declares less', async () => {
 		const z = new AdmZip();
 		z.addFile('wo/codes.csv', Buffer.alloc(300_000, 0x41));
 		const lying = declareSize(z.toBuffer(), 'wo/codes.csv', 1000);
-		expect(dataErrorOf(() => openCodesArchive(lying, { maxEntryBytes: 100_000 }).codesCsv()).message).toBe(
+		expect((await dataErrorOfAsync(unpack(openCodesArchive(lying, { maxEntryBytes: 100_000 })))).message).toBe(
 			'The file "wo/codes.csv" in the codes archive is too large: it unpacks to more than 100,000 bytes, the limit is 100,000 bytes',
 		);
 	});
@@ -288,23 +367,23 @@ describe('openCodesArchive', () => {
 		expect(dataErrorOf(() => openCodesArchive(big)).message).toMatch(/declares an unpacked size of 536,870,913 bytes, the limit is 536,870,912 bytes/);
 	});
 
-	it('rejects a stored entry larger than the limit', () => {
+	it('rejects a stored entry larger than the limit', async () => {
 		const z = new AdmZip();
 		z.addFile('wo/codes.csv', Buffer.alloc(5000, 0x41));
 		const stored = declareSize(storedCopy(z.toBuffer()), 'wo/codes.csv', 10);
-		expect(dataErrorOf(() => openCodesArchive(stored, { maxEntryBytes: 1000 }).codesCsv()).message).toMatch(
+		expect((await dataErrorOfAsync(unpack(openCodesArchive(stored, { maxEntryBytes: 1000 })))).message).toMatch(
 			/too large: it unpacks to 5,000 bytes, the limit is 1,000 bytes/,
 		);
 	});
 
-	it('rejects password-protected entries and unknown compression methods', () => {
+	it('rejects password-protected entries and unknown compression methods', async () => {
 		const encrypted = Buffer.from(zip);
 		const at = locate(encrypted, `${FOLDER}/codes.csv`);
 		encrypted.writeUInt16LE(encrypted.readUInt16LE(at.central + 8) | 1, at.central + 8);
-		expect(dataErrorOf(() => openCodesArchive(encrypted).codesCsv()).message).toMatch(/password-protected/);
+		expect((await dataErrorOfAsync(unpack(openCodesArchive(encrypted)))).message).toMatch(/password-protected/);
 		const bzip2 = Buffer.from(zip);
 		bzip2.writeUInt16LE(12, at.central + 10);
-		expect(dataErrorOf(() => openCodesArchive(bzip2).codesCsv()).message).toMatch(
+		expect((await dataErrorOfAsync(unpack(openCodesArchive(bzip2)))).message).toMatch(
 			/unsupported compression method \(12\)/,
 		);
 	});

@@ -1,9 +1,10 @@
 /**
- * The work order's codes archive (a zip), read in memory.
+ * The work order's codes archive (a zip), held packed in memory.
  *
  * Entries are found by FILE NAME, whatever folder they sit in: Scantrust puts them in a folder named like
  * `work order 123 abc/`, and people rename it. `__MACOSX/` resource forks and directory entries are ignored.
- * Nothing is extracted to disk; an entry is inflated only when asked for.
+ * Nothing is extracted to disk; an entry is inflated only when asked for, and codes.csv (millions of lines) only
+ * piece by piece, so that its unpacked size never sits in memory at once.
  *
  * The zip's central directory is read here directly (a few dozen lines) rather than through a zip library, so that
  * every check that matters sits in one place: the declared size of an entry is checked against the limit before
@@ -18,8 +19,8 @@ import { DataError } from './DataError';
 
 /**
  * Default cap on one entry's unpacked size: 512 MiB. A 1,000,000-code work order's codes.csv unpacks to about
- * 70 MB, so this leaves room for about 7 million codes, while a damaged or hostile archive cannot make n8n hold
- * more than half a GiB for one entry (the parsed codes come on top of it, and n8n's default heap is a few GiB).
+ * 70 MB, so this leaves room for about 7 million codes. codes.csv is unpacked as a stream, so the cap bounds the work
+ * a damaged or hostile archive ("zip bomb") can cause; the small entries read at once are held in memory up to it.
  */
 export const DEFAULT_MAX_ENTRY_BYTES = 512 * 1024 * 1024;
 
@@ -31,10 +32,17 @@ export const DEFLATE_MAX_RATIO = 1032;
 
 /** Smallest output buffer handed to zlib (its own default is 16 KiB). */
 const MIN_INFLATE_CHUNK = 64 * 1024;
+/** zlib refuses output buffers below 64 bytes. */
+const MIN_ZLIB_CHUNK = 64;
+
+/** Size of the pieces codes.csv is unpacked in: big enough to keep per-piece overhead low, small beside a batch. */
+export const DEFAULT_STREAM_CHUNK_BYTES = 256 * 1024;
 
 export interface CodesArchiveLimits {
 	/** Largest unpacked size allowed for one entry, both as declared in the zip headers and as actually inflated. */
 	maxEntryBytes?: number;
+	/** Size of the pieces codesCsv() yields (the last one may be smaller). */
+	chunkBytes?: number;
 }
 
 export interface ArchiveEntryInfo {
@@ -50,10 +58,12 @@ export interface ArchiveEntryInfo {
 export interface CodesArchive {
 	/** The files of the archive (no directories, no `__MACOSX/` entries), in archive order. */
 	readonly entries: readonly ArchiveEntryInfo[];
-	/** The unpacked bytes of the file with this name (any folder; case-insensitive), or undefined if absent. */
-	entry(name: string): Buffer | undefined;
-	/** The unpacked `codes.csv` (its presence is checked when the archive is opened). */
-	codesCsv(): Buffer;
+	/**
+	 * `codes.csv` (its presence is checked when the archive is opened), unpacked piece by piece as the pieces are
+	 * consumed. The size limit, the declared size and the CRC-32 are checked as the pieces come and at the end: a
+	 * consumer has read good data only once the iteration has ended without an error.
+	 */
+	codesCsv(): AsyncIterable<Buffer>;
 	/** The unpacked `manifest.json`, if the archive has one. */
 	manifest(): Buffer | undefined;
 	/** The reference image: `sample_qr.tiff`, else any `sample_qr.*`. */
@@ -85,6 +95,7 @@ const DOWNLOAD_AGAIN =
 export function openCodesArchive(zip: Buffer | Uint8Array, limits: CodesArchiveLimits = {}): CodesArchive {
 	const data = Buffer.isBuffer(zip) ? zip : Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength);
 	const maxEntryBytes = Math.min(limits.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES, bufferConstants.MAX_LENGTH);
+	const chunkBytes = Math.max(1, limits.chunkBytes ?? DEFAULT_STREAM_CHUNK_BYTES);
 	const entries = readCentralDirectory(data);
 
 	const find = (name: string): ZipEntry | undefined => findByName(entries, name);
@@ -105,11 +116,7 @@ export function openCodesArchive(zip: Buffer | Uint8Array, limits: CodesArchiveL
 
 	return {
 		entries: entries.map(({ name, path, size, compressedSize }) => ({ name, path, size, compressedSize })),
-		entry(name) {
-			const entry = find(name);
-			return entry && read(entry);
-		},
-		codesCsv: () => read(codes),
+		codesCsv: () => streamEntry(data, codes, maxEntryBytes, chunkBytes),
 		manifest() {
 			const entry = find('manifest.json');
 			return entry && read(entry);
@@ -254,7 +261,8 @@ function readZip64Extra(zip: Buffer, start: number, length: number, entry: ZipEn
 	}
 }
 
-function readEntry(zip: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffer {
+/** The packed bytes of an entry (a view into the zip, no copy), after the checks that need no inflating. */
+function packedBytes(zip: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffer {
 	checkDeclaredSize(entry, maxEntryBytes);
 	if (entry.flags & 0x0001) {
 		throw new DataError(
@@ -269,28 +277,68 @@ function readEntry(zip: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffer 
 	const start = local + LOCAL_SIZE + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
 	const end = start + entry.compressedSize;
 	if (end > zip.length) throw damaged(`"${entry.path}" is cut off`);
-	const packed = zip.subarray(start, end);
-	if (entry.size === 0 && entry.compressedSize <= 2) return Buffer.alloc(0); // empty file (stored, or an empty deflate stream)
-
-	let data: Buffer;
-	if (entry.method === METHOD_STORED) {
-		if (entry.compressedSize > maxEntryBytes) throw tooLarge(entry, maxEntryBytes, 'unpacks to', entry.compressedSize);
-		data = packed; // shares memory with the zip: no copy
-	} else if (entry.method === METHOD_DEFLATED) {
-		data = inflate(packed, entry, maxEntryBytes);
-	} else {
+	if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATED) {
 		throw new DataError(
 			`The file "${entry.path}" in the codes archive uses an unsupported compression method (${entry.method})`,
 			'Only stored and deflated zip entries can be read (what Scantrust and all common zip tools produce). Use the archive exactly as Scantrust delivers it.',
 		);
 	}
-	if (data.length !== entry.size) {
-		throw damaged(`"${entry.path}" unpacks to ${data.length} bytes but its header says ${entry.size}`);
+	if (entry.method === METHOD_STORED && entry.compressedSize > maxEntryBytes) {
+		throw tooLarge(entry, maxEntryBytes, 'unpacks to', entry.compressedSize);
 	}
-	if (crc32(data) !== entry.crc) {
-		throw damaged(`the checksum (CRC-32) of "${entry.path}" does not match its content`);
-	}
+	return zip.subarray(start, end);
+}
+
+/** A small entry (manifest, sample image), unpacked at once. */
+function readEntry(zip: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffer {
+	const packed = packedBytes(zip, entry, maxEntryBytes);
+	if (entry.size === 0 && entry.compressedSize <= 2) return Buffer.alloc(0); // empty file (stored, or an empty deflate stream)
+	// A stored entry shares memory with the zip: no copy.
+	const data = entry.method === METHOD_STORED ? packed : inflate(packed, entry, maxEntryBytes);
+	checkUnpacked(entry, data.length, crc32(data));
 	return data;
+}
+
+/**
+ * An entry unpacked piece by piece: at most one piece ahead of the consumer (zlib's stream waits while its output is
+ * not read), so memory stays at a piece or two whatever the entry's size. Inflation stops at the limit whatever the
+ * headers say; size and CRC-32 are checked once the last piece is out.
+ */
+async function* streamEntry(zip: Buffer, entry: ZipEntry, maxEntryBytes: number, chunkBytes: number): AsyncGenerator<Buffer> {
+	const packed = packedBytes(zip, entry, maxEntryBytes);
+	let size = 0;
+	let crc = 0;
+	if (entry.method === METHOD_STORED) {
+		for (let at = 0; at < packed.length; at += chunkBytes) {
+			const piece = packed.subarray(at, at + chunkBytes);
+			size += piece.length;
+			crc = crc32(piece, crc);
+			yield piece;
+		}
+	} else if (!(entry.size === 0 && entry.compressedSize <= 2)) {
+		const inflater = zlib.createInflateRaw({ chunkSize: Math.max(MIN_ZLIB_CHUNK, chunkBytes) });
+		inflater.end(packed);
+		try {
+			for await (const piece of inflater as AsyncIterable<Buffer>) {
+				size += piece.length;
+				if (size > maxEntryBytes) break;
+				crc = crc32(piece, crc);
+				yield piece;
+			}
+		} catch (error) {
+			throw damaged(`"${entry.path}" cannot be unpacked (${(error as Error).message})`);
+		} finally {
+			inflater.destroy();
+		}
+		// Whatever the headers say, never inflate more than the limit.
+		if (size > maxEntryBytes) throw tooLarge(entry, maxEntryBytes, 'unpacks to more than', maxEntryBytes);
+	}
+	checkUnpacked(entry, size, crc);
+}
+
+function checkUnpacked(entry: ZipEntry, size: number, crc: number): void {
+	if (size !== entry.size) throw damaged(`"${entry.path}" unpacks to ${size} bytes but its header says ${entry.size}`);
+	if (crc !== entry.crc) throw damaged(`the checksum (CRC-32) of "${entry.path}" does not match its content`);
 }
 
 /**
@@ -353,11 +401,12 @@ function readUInt64(buf: Buffer, offset: number): number {
 }
 
 // zlib.crc32 is native from Node 20.15 (the package's minimum); the table is a fallback for older runtimes.
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 let crcTable: Int32Array | undefined;
 
-function crc32(data: Uint8Array): number {
-	if (nativeCrc32) return nativeCrc32(data);
+/** CRC-32 of data, continuing from the CRC of the bytes before it (0 for none). */
+function crc32(data: Uint8Array, previous = 0): number {
+	if (nativeCrc32) return nativeCrc32(data, previous);
 	if (!crcTable) {
 		crcTable = new Int32Array(256);
 		for (let n = 0; n < 256; n++) {
@@ -366,7 +415,7 @@ function crc32(data: Uint8Array): number {
 			crcTable[n] = c;
 		}
 	}
-	let crc = -1;
+	let crc = previous ^ -1;
 	for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
 	return (crc ^ -1) >>> 0;
 }

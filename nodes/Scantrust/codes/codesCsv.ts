@@ -1,21 +1,26 @@
 /**
- * codes.csv of a work order archive -> codes grouped per batch, and one batch back to CSV bytes.
+ * codes.csv of a work order archive -> one batch at a time, as the file streams by.
  *
  * Five columns: 1 extended ID, 2 serial number (may be empty), 3 sequence number, 4 batch number, 5 full URL.
  * A header row may or may not be present: the first row is a header when its batch column is not a number.
  * Every value stays the string found in the file (leading zeros survive).
  *
- * A work order can hold 1,000,000 codes (about 70 MB), so this is a single pass over the decoded text with indexOf,
- * and every value is a substring of that text (V8 shares the characters instead of copying them). A line without a
- * double quote (the usual case) is cut at its four commas directly; a line with one is read field by field with full
- * CSV quoting (RFC 4180: quoted values may hold commas, line breaks and doubled quotes).
+ * A work order can hold millions of codes, so the file is read in pieces and each batch is handed on as soon as its
+ * last line has been read: memory holds one piece and one batch, whatever the size of the order. The rows of a batch
+ * follow each other in the file, so a batch number that comes back after another batch is an error (holding every
+ * batch until the end would hold the whole file).
+ *
+ * Each piece is decoded once (latin1: one character per byte, so string positions are byte positions) and cut with
+ * indexOf. A line without a double quote (the usual case) is cut at its four commas directly, and copied into the
+ * batch file as the bytes it is; a line with one is read field by field with full CSV quoting (RFC 4180: quoted
+ * values may hold commas, line breaks and doubled quotes) and written back through the CSV writer.
  */
 import { isAscii } from 'node:buffer';
 
-import { csvField } from './csvWriter';
+import { csvRow } from './csvWriter';
 import { DataError } from './DataError';
 
-/** One code. These property names are part of the node's output (SPEC section 5): never rename them. */
+/** One code, as listed in the node's output. */
 export interface Code {
 	extendedId: string;
 	serialNumber: string;
@@ -23,130 +28,252 @@ export interface Code {
 	url: string;
 }
 
-export interface CodeBatch {
-	/** The batch number (column 4) as a number: batches are ordered by it. */
+/** One batch, handed on as soon as its last line has been read. */
+export interface CodesBatch {
+	/** The batch number (column 4) as a number. */
 	batch: number;
-	/** Column 4 exactly as found in the file (e.g. `007`), written back by renderBatchCsv. */
+	/** Column 4 of the batch's first line exactly as found (e.g. `007`). */
 	batchValue: string;
-	/** The batch's codes, in file order. */
-	codes: Code[];
+	codeCount: number;
+	firstExtendedId: string;
+	lastExtendedId: string;
+	firstSequenceNumber: string;
+	lastSequenceNumber: string;
+	/** The batch as a CSV file (BATCH_CSV_HEADER, then one line per code, LF line ends), when asked for. */
+	csv?: Buffer;
+	/** The batch's codes in file order, when asked for. */
+	codes?: Code[];
 }
 
-export interface CodesCsv {
+export interface SplitCodesCsvOptions {
+	/** Build each batch's CSV file. Default true. */
+	csv?: boolean;
+	/** List each batch's codes as objects (memory grows with the batch count). Default false. */
+	codes?: boolean;
+	/** Longest record accepted (default 1 MiB): a line that never ends cannot make the reader hold the whole file. */
+	maxRecordBytes?: number;
+}
+
+export interface CodesCsvSummary {
 	/** The header row when the file has one, else undefined. */
 	header: string[] | undefined;
-	/** Batches in ascending batch number. */
-	batches: CodeBatch[];
 	codeCount: number;
+	batchCount: number;
 }
 
-export interface ParseCodesCsvOptions {
-	/** Size of the pieces the file is decoded in (default 256 MiB, below V8's longest string; tests use tiny ones). */
-	chunkBytes?: number;
-}
-
-/** Header of a per-batch CSV written by renderBatchCsv. */
+/** Header of a batch CSV file. */
 export const BATCH_CSV_HEADER = 'extended_id,serial_number,sequence_number,batch,url';
+
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 
 const COLUMN_COUNT = 5;
 const COLUMNS = 'extended ID, serial number, sequence number, batch number, URL';
 const FILE = 'codes.csv';
-const CHUNK_BYTES = 256 * 1024 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
+const HEADER_BYTES = Buffer.from(BATCH_CSV_HEADER + '\n', 'latin1');
+const NEWLINE_BYTES = Buffer.from('\n', 'latin1');
 /** Cannot equal a batch value (values never hold the line break they are cut at): forces the first row through the batch check. */
 const NO_BATCH = '\n';
-
-export function parseCodesCsv(csv: Buffer | Uint8Array | string, options: ParseCodesCsvOptions = {}): CodesCsv {
-	const bytes =
-		typeof csv === 'string'
-			? Buffer.from(csv, 'utf8')
-			: Buffer.isBuffer(csv)
-				? csv
-				: Buffer.from(csv.buffer, csv.byteOffset, csv.byteLength);
-	if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-		throw new DataError(`${FILE} is encoded as UTF-16`, `Save ${FILE} as UTF-8 (the encoding Scantrust delivers), then try again.`);
-	}
-	const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-	if (isBlank(bytes, start)) {
-		throw new DataError(
-			`${FILE} is empty`,
-			`The work order's ${FILE} holds no codes. Check that the work order's code generation has finished, then download it again.`,
-		);
-	}
-
-	// Lines end in LF or CRLF; a file with CR and no LF at all uses old Mac line ends.
-	const newline = bytes.indexOf(LF, start) < 0 && bytes.indexOf(CR, start) >= 0 ? CR : LF;
-	const quoted = bytes.indexOf(QUOTE, start) >= 0;
-	const chunkBytes = Math.max(1, options.chunkBytes ?? CHUNK_BYTES);
-	const reader = new CodesReader(newline);
-	for (let pos = start; pos < bytes.length; ) {
-		const end = chunkEnd(bytes, pos, chunkBytes, newline, quoted);
-		reader.read(decode(bytes, pos, end));
-		pos = end;
-	}
-	return reader.result();
-}
+const WHOLE_NUMBER = /^\s*(\d+)\s*$/;
 
 /**
- * One batch as CSV bytes, for a per-batch file: header `extended_id,serial_number,sequence_number,batch,url`, then one
- * line per code. Values holding a comma, a double quote or a line break are quoted.
+ * Reads codes.csv from `pieces` (any cut: lines may span pieces) and calls `onBatch` with each batch once its last
+ * line is read, in file order; waits for `onBatch` before reading on. Returns what was read once the file ended.
  */
-export function renderBatchCsv(
-	batch: { batch: number; batchValue?: string; codes: readonly Code[] },
-	options: { lineEnding?: '\n' | '\r\n' } = {},
-): Buffer {
-	const eol = options.lineEnding ?? '\n';
-	const batchField = ',' + csvField(batch.batchValue ?? String(batch.batch)) + ',';
-	let out = BATCH_CSV_HEADER + eol;
-	for (const code of batch.codes) {
-		out +=
-			csvField(code.extendedId) +
-			',' +
-			csvField(code.serialNumber) +
-			',' +
-			csvField(code.sequenceNumber) +
-			batchField +
-			csvField(code.url) +
-			eol;
+export async function splitCodesCsv(
+	pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+	onBatch: (batch: CodesBatch) => Promise<void> | void,
+	options: SplitCodesCsvOptions = {},
+): Promise<CodesCsvSummary> {
+	const splitter = new CodesCsvSplitter(options);
+	for await (const piece of pieces) {
+		splitter.push(piece);
+		for (let batch = splitter.next(); batch; batch = splitter.next()) await onBatch(batch);
 	}
-	return Buffer.from(out, 'utf8');
+	const summary = splitter.end();
+	for (let batch = splitter.next(); batch; batch = splitter.next()) await onBatch(batch);
+	return summary;
 }
 
-/** Reads decoded text into batches. Keeps its place (line number, current batch) from one piece of the file to the next. */
-class CodesReader {
+interface OpenBatch {
+	batch: CodesBatch;
+	/** Pieces of the batch file after its header. */
+	parts: Buffer[];
+	partBytes: number;
+}
+
+class CodesCsvSplitter {
+	private readonly withCsv: boolean;
+	private readonly withCodes: boolean;
+	private readonly maxRecordBytes: number;
+	/** Bytes after the last complete record of the pieces so far. */
+	private carry: Buffer | undefined;
+	private started = false;
+	/** LF or CR (old Mac files), decided at the first line break. */
+	private newline = -1;
 	/** Physical lines read so far: line numbers in messages are 1-based and count the header and empty lines. */
 	private line = 0;
 	private header: string[] | undefined;
 	private firstRowSeen = false;
 	private codeCount = 0;
-	private readonly byValue = new Map<string, CodeBatch>();
-	private readonly byNumber = new Map<number, CodeBatch>();
+	private batchCount = 0;
+	private readonly finished = new Set<number>();
+	private open: OpenBatch | undefined;
 	private currentValue = NO_BATCH;
-	private current: Code[] = [];
+	private readonly ready: CodesBatch[] = [];
 	/** Fields of the record being read field by field (a line with quotes). */
 	private readonly fields: string[] = [];
-	private readonly newline: string;
+	/** Whether the piece being read is all ASCII (else values are decoded as UTF-8). */
+	private ascii = true;
 
-	constructor(newline: number) {
-		this.newline = String.fromCharCode(newline);
+	constructor(options: SplitCodesCsvOptions) {
+		this.withCsv = options.csv ?? true;
+		this.withCodes = options.codes ?? false;
+		this.maxRecordBytes = Math.max(1, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
 	}
 
-	/** One piece of the file: whole records only (see chunkEnd). One tight loop, state in locals. */
-	read(s: string): void {
-		const len = s.length;
+	next(): CodesBatch | undefined {
+		return this.ready.shift();
+	}
+
+	push(chunk: Uint8Array): void {
+		const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+		let buf = this.carry ? Buffer.concat([this.carry, piece]) : piece;
+		this.carry = undefined;
+		if (!this.started) {
+			if (buf.length < 3) {
+				this.carry = buf;
+				return;
+			}
+			buf = this.start(buf);
+		}
+		if (this.newline < 0 && !this.decideNewline(buf, false)) {
+			this.keep(buf);
+			return;
+		}
+		const cut = this.recordsEnd(buf);
+		if (cut === 0) {
+			this.keep(buf);
+			return;
+		}
+		this.read(buf, cut);
+		if (cut < buf.length) this.carry = buf.subarray(cut);
+	}
+
+	end(): CodesCsvSummary {
+		let buf = this.carry ?? Buffer.alloc(0);
+		this.carry = undefined;
+		if (!this.started) buf = this.start(buf);
+		if (this.newline < 0) this.decideNewline(buf, true);
+		if (buf.length > 0) this.read(buf, buf.length);
+		this.finishBatch();
+		if (this.codeCount === 0) {
+			throw this.header
+				? new DataError(`${FILE} holds no codes (only a header row)`, `Check that the work order's code generation has finished, then download it again.`)
+				: new DataError(
+						`${FILE} is empty`,
+						`The work order's ${FILE} holds no codes. Check that the work order's code generation has finished, then download it again.`,
+					);
+		}
+		return { header: this.header, codeCount: this.codeCount, batchCount: this.batchCount };
+	}
+
+	/** The first bytes: UTF-16 is refused, a UTF-8 byte order mark skipped. */
+	private start(buf: Buffer): Buffer {
+		this.started = true;
+		if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+			throw new DataError(`${FILE} is encoded as UTF-16`, `Save ${FILE} as UTF-8 (the encoding Scantrust delivers), then try again.`);
+		}
+		return buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
+	}
+
+	/** Lines end in LF or CRLF; in CR alone (old Mac) when there is no LF at all. */
+	private decideNewline(buf: Buffer, final: boolean): boolean {
+		if (buf.indexOf(LF) >= 0) {
+			this.newline = LF;
+		} else {
+			const cr = buf.indexOf(CR);
+			// A CR as the last byte may be the first half of a CRLF cut between two pieces.
+			if (cr >= 0 && (cr < buf.length - 1 || final)) this.newline = CR;
+			else if (final) this.newline = LF;
+			else return false;
+		}
+		return true;
+	}
+
+	/** Keeps an incomplete record for the next piece, refusing one longer than any codes.csv line can be. */
+	private keep(buf: Buffer): void {
+		if (buf.length > this.maxRecordBytes) {
+			const quoted = buf.indexOf(QUOTE) >= 0;
+			throw new DataError(
+				`${FILE} line ${this.line + 1}: ${quoted ? 'a quoted value is never closed, or ' : ''}the line is longer than ${this.maxRecordBytes.toLocaleString('en-US')} bytes`,
+				`A line of ${FILE} holds one code (about 70 bytes). Use the ${FILE} exactly as Scantrust delivers it.`,
+			);
+		}
+		this.carry = buf;
+	}
+
+	/** End of the last whole record in buf (0: none). A line break inside a quoted value does not end a record. */
+	private recordsEnd(buf: Buffer): number {
 		const newline = this.newline;
-		const crlf = newline === '\n';
+		if (buf.indexOf(QUOTE) < 0) return buf.lastIndexOf(newline) + 1;
+		let odd = false;
+		let end = 0;
+		for (let i = 0; i < buf.length; i++) {
+			const b = buf[i];
+			if (b === QUOTE) odd = !odd;
+			else if (b === newline && !odd) end = i + 1;
+		}
+		return end;
+	}
+
+	/** Whole records buf[0, end): one tight loop, state in locals. */
+	private read(buf: Buffer, end: number): void {
+		this.ascii = isAscii(buf.subarray(0, end));
+		const s = buf.toString('latin1', 0, end);
+		const len = s.length;
+		const newline = String.fromCharCode(this.newline);
+		// The other line break character: CR in a LF file (a CRLF end, or a CR inside a value), LF in a CR file.
+		const stray = this.newline === LF ? '\r' : '\n';
+		const crlfEnds = this.newline === LF;
+		const withCsv = this.withCsv;
+		const withCodes = this.withCodes;
+		const text = this.ascii ? sameText : utf8Text;
 		let pos = 0;
 		let line = this.line;
 		let currentValue = this.currentValue;
-		let current = this.current;
+		let open = this.open;
 		let count = 0;
-		// Where the next double quote is: lines before it take the fast path. Found once, not once per line.
+		// Rows that are copied as they are, back to back, into the open batch's file: [segmentStart, segmentEnd).
+		let segmentStart = -1;
+		let segmentEnd = -1;
+		// Where the row of the last code read starts and its commas are (its values are read only when needed).
+		let lastRow = -1;
+		let lastC1 = 0;
+		let lastC2 = 0;
+		let lastC3 = 0;
+		const flushSegment = () => {
+			if (segmentStart >= 0) {
+				appendPart(open!, buf.subarray(segmentStart, Math.min(segmentEnd, len)));
+				if (segmentEnd > len) appendPart(open!, NEWLINE_BYTES);
+				segmentStart = -1;
+			}
+		};
+		const settleLast = () => {
+			if (lastRow >= 0) {
+				open!.batch.lastExtendedId = text(s.slice(lastRow, lastC1));
+				open!.batch.lastSequenceNumber = text(s.slice(lastC2 + 1, lastC3));
+				lastRow = -1;
+			}
+		};
+		// Where the next double quote and stray line break character are: lines before them take the fast path.
 		let nextQuote = s.indexOf('"');
 		if (nextQuote < 0) nextQuote = len;
+		let nextStray = s.indexOf(stray);
+		if (nextStray < 0) nextStray = len;
 		while (pos < len) {
 			let next = s.indexOf(newline, pos);
 			if (next < 0) next = len;
@@ -157,19 +284,33 @@ class CodesReader {
 			}
 			if (nextQuote < next) {
 				// This record holds a quote: read it field by field (it may run over several lines).
+				flushSegment();
+				settleLast();
 				this.line = line;
 				this.currentValue = currentValue;
-				this.current = current;
+				this.open = open;
+				this.codeCount += count;
+				count = 0;
 				pos = this.readQuotedRecord(s, pos);
 				line = this.line;
 				currentValue = this.currentValue;
-				current = this.current;
+				open = this.open;
 				continue;
 			}
+			if (nextStray < pos) {
+				nextStray = s.indexOf(stray, pos);
+				if (nextStray < 0) nextStray = len;
+			}
 			let eol = next;
-			if (crlf && eol > pos && s.charCodeAt(eol - 1) === CR) eol--;
+			// Copied as is when the line ends in a plain line break and holds no other line break character.
+			let asIs = next < len && this.newline === LF;
+			if (nextStray < next) {
+				asIs = false;
+				if (crlfEnds && next > pos && s.charCodeAt(next - 1) === CR) eol = next - 1;
+			}
 			if (eol === pos) {
 				pos = next + 1; // empty line (also the one after a trailing newline)
+				flushSegment();
 				continue;
 			}
 			// Each search starts after the previous hit, so c1 < c2 < c3 < c4 whenever all are found.
@@ -179,40 +320,76 @@ class CodesReader {
 			const c4 = c3 < 0 ? -1 : s.indexOf(',', c3 + 1);
 			const c5 = c4 < 0 ? -1 : s.indexOf(',', c4 + 1);
 			if (c4 < 0 || c4 >= eol || (c5 >= 0 && c5 < eol)) {
-				throw columnCountError(line, s.slice(pos, eol).split(',').length, s.slice(pos, eol));
+				if (isBlank(s, pos, eol)) {
+					pos = next + 1; // spaces or tabs only: an empty line
+					flushSegment();
+					continue;
+				}
+				throw columnCountError(line, s.slice(pos, eol).split(',').length, text(s.slice(pos, eol)));
 			}
 			// Rows of a batch follow each other: compare in place, make the batch string only when it changes.
 			if (c4 - c3 - 1 !== currentValue.length || !s.startsWith(currentValue, c3 + 1)) {
 				const value = s.slice(c3 + 1, c4);
-				const batch = this.batchOrHeader(value, line, () => s.slice(pos, eol).split(','));
+				flushSegment();
+				settleLast();
+				this.open = open;
+				const batch = this.batchOrHeader(value, line, () => s.slice(pos, eol).split(',').map(text));
 				if (!batch) {
 					pos = next + 1;
 					continue;
 				}
-				current = batch;
+				open = batch;
 				currentValue = value;
 			}
 			if (c1 === pos) throw emptyIdError(line);
-			current.push({
-				extendedId: s.slice(pos, c1),
-				serialNumber: s.slice(c1 + 1, c2),
-				sequenceNumber: s.slice(c2 + 1, c3),
-				url: s.slice(c4 + 1, eol),
-			});
+			const batch = open!.batch;
+			if (batch.codeCount++ === 0) {
+				batch.firstExtendedId = text(s.slice(pos, c1));
+				batch.firstSequenceNumber = text(s.slice(c2 + 1, c3));
+			}
+			lastRow = pos;
+			lastC1 = c1;
+			lastC2 = c2;
+			lastC3 = c3;
+			if (withCodes) {
+				batch.codes!.push({
+					extendedId: text(s.slice(pos, c1)),
+					serialNumber: text(s.slice(c1 + 1, c2)),
+					sequenceNumber: text(s.slice(c2 + 1, c3)),
+					url: text(s.slice(c4 + 1, eol)),
+				});
+			}
+			if (withCsv) {
+				if (asIs) {
+					if (segmentStart < 0) segmentStart = pos;
+					segmentEnd = next + 1;
+				} else {
+					flushSegment();
+					if (nextStray < eol) {
+						// A CR (or LF) inside a value: written back quoted.
+						appendPart(open!, Buffer.from(csvRow(s.slice(pos, eol).split(','), '\n'), 'latin1'));
+					} else {
+						appendPart(open!, buf.subarray(pos, eol));
+						appendPart(open!, NEWLINE_BYTES);
+					}
+				}
+			}
 			count++;
 			pos = next + 1;
 		}
+		flushSegment();
+		settleLast();
 		this.line = line;
 		this.currentValue = currentValue;
-		this.current = current;
+		this.open = open;
 		this.codeCount += count;
 	}
 
 	/** Reads the record starting at pos field by field, adds its code; returns where the next record starts. */
 	private readQuotedRecord(s: string, pos: number): number {
 		const len = s.length;
-		const newline = this.newline;
-		const newlineCode = newline.charCodeAt(0);
+		const newline = String.fromCharCode(this.newline);
+		const newlineCode = this.newline;
 		const fields = this.fields;
 		const firstLine = this.line;
 		// The next line break: inside a quoted value it only moves the line count on; outside, it ends the record.
@@ -258,7 +435,7 @@ class CodesReader {
 					end = pos + 2;
 				} else {
 					throw new DataError(
-						`${FILE} line ${this.line}: unexpected text after the closing quote of column ${n}: "${preview(s.slice(pos, next))}"`,
+						`${FILE} line ${this.line}: unexpected text after the closing quote of column ${n}: "${preview(this.text(s.slice(pos, next)))}"`,
 						`Inside a quoted value a double quote must be doubled (""). Use the ${FILE} exactly as Scantrust delivers it.`,
 					);
 				}
@@ -268,7 +445,7 @@ class CodesReader {
 					fields[n++] = s.slice(pos, comma);
 					pos = comma + 1;
 				} else {
-					const eol = newline === '\n' && next > pos && s.charCodeAt(next - 1) === CR ? next - 1 : next;
+					const eol = newlineCode === LF && next > pos && s.charCodeAt(next - 1) === CR ? next - 1 : next;
 					fields[n++] = s.slice(pos, eol);
 					end = next + 1;
 				}
@@ -279,37 +456,44 @@ class CodesReader {
 		return end;
 	}
 
-	/** A record read field by field. */
+	/** A record read field by field (values still latin1-decoded). */
 	private addRecord(fields: string[], line: number): void {
-		if (fields.length !== COLUMN_COUNT) throw columnCountError(line, fields.length, fields.join(','));
+		if (fields.length !== COLUMN_COUNT) throw columnCountError(line, fields.length, this.text(fields.join(',')));
 		const value = fields[3];
 		if (value !== this.currentValue) {
-			const batch = this.batchOrHeader(value, line, () => fields.slice());
+			const batch = this.batchOrHeader(value, line, () => fields.map((f) => this.text(f)));
 			if (!batch) return;
-			this.current = batch;
+			this.open = batch;
 			this.currentValue = value;
 		}
 		if (fields[0] === '') throw emptyIdError(line);
-		this.current.push({ extendedId: fields[0], serialNumber: fields[1], sequenceNumber: fields[2], url: fields[4] });
+		const open = this.open!;
+		const batch = open.batch;
+		const extendedId = this.text(fields[0]);
+		const sequenceNumber = this.text(fields[2]);
+		if (batch.codeCount++ === 0) {
+			batch.firstExtendedId = extendedId;
+			batch.firstSequenceNumber = sequenceNumber;
+		}
+		batch.lastExtendedId = extendedId;
+		batch.lastSequenceNumber = sequenceNumber;
+		if (this.withCodes) {
+			batch.codes!.push({ extendedId, serialNumber: this.text(fields[1]), sequenceNumber, url: this.text(fields[4]) });
+		}
+		if (this.withCsv) appendPart(open, Buffer.from(csvRow(fields, '\n'), 'latin1'));
 		this.codeCount++;
 	}
 
-	result(): CodesCsv {
-		if (this.codeCount === 0) {
-			throw new DataError(
-				`${FILE} holds no codes${this.header ? ' (only a header row)' : ''}`,
-				`Check that the work order's code generation has finished, then download it again.`,
-			);
-		}
-		const batches = [...this.byNumber.values()].sort((a, b) => a.batch - b.batch);
-		return { header: this.header, batches, codeCount: this.codeCount };
+	private text(value: string): string {
+		return this.ascii ? value : utf8Text(value);
 	}
 
 	/**
-	 * The codes of the batch of a column-4 value; values with the same number (`7`, `07`) share one batch.
-	 * Undefined when this is the first row and a header: its batch column is a title, not a number.
+	 * The open batch for a column-4 value: the same batch while the number stays (`7` and `07` are one batch), else
+	 * the current one is finished and a new one opened. Undefined when this is the first row and a header: its batch
+	 * column is a title, not a number.
 	 */
-	private batchOrHeader(value: string, line: number, fields: () => string[]): Code[] | undefined {
+	private batchOrHeader(value: string, line: number, fields: () => string[]): OpenBatch | undefined {
 		if (!this.firstRowSeen) {
 			this.firstRowSeen = true;
 			if (value.trim() !== '' && !WHOLE_NUMBER.test(value)) {
@@ -317,28 +501,74 @@ class CodesReader {
 				return undefined;
 			}
 		}
-		let batch = this.byValue.get(value);
-		if (!batch) {
-			const match = WHOLE_NUMBER.exec(value);
-			if (!match) {
-				throw new DataError(
-					`${FILE} line ${line}: the batch number (column 4) ${value === '' ? 'is empty' : `"${preview(value)}" is not a whole number`}`,
-					`Every line of ${FILE} must hold ${COLUMNS}. Use the ${FILE} exactly as Scantrust delivers it.`,
-				);
-			}
-			const number = Number(match[1]);
-			batch = this.byNumber.get(number);
-			if (!batch) {
-				batch = { batch: number, batchValue: value, codes: [] };
-				this.byNumber.set(number, batch);
-			}
-			this.byValue.set(value, batch);
+		const match = WHOLE_NUMBER.exec(value);
+		if (!match) {
+			throw new DataError(
+				`${FILE} line ${line}: the batch number (column 4) ${value === '' ? 'is empty' : `"${preview(this.text(value))}" is not a whole number`}`,
+				`Every line of ${FILE} must hold ${COLUMNS}. Use the ${FILE} exactly as Scantrust delivers it.`,
+			);
 		}
-		return batch.codes;
+		const number = Number(match[1]);
+		if (this.open && this.open.batch.batch === number) return this.open;
+		this.finishBatch();
+		if (this.finished.has(number)) {
+			throw new DataError(
+				`${FILE} line ${line}: batch ${number} comes again after other batches`,
+				`The lines of a batch must follow each other, as in the ${FILE} Scantrust delivers. Use the file exactly as Scantrust delivers it; a file sorted by another column mixes the batches.`,
+			);
+		}
+		this.open = {
+			batch: {
+				batch: number,
+				batchValue: this.text(value),
+				codeCount: 0,
+				firstExtendedId: '',
+				lastExtendedId: '',
+				firstSequenceNumber: '',
+				lastSequenceNumber: '',
+				...(this.withCodes ? { codes: [] } : {}),
+			},
+			parts: [],
+			partBytes: 0,
+		};
+		return this.open;
+	}
+
+	/** Hands the open batch on: its file is made of the header and the parts, in one buffer. */
+	private finishBatch(): void {
+		const open = this.open;
+		if (!open) return;
+		this.open = undefined;
+		this.currentValue = NO_BATCH;
+		this.finished.add(open.batch.batch);
+		this.batchCount++;
+		if (this.withCsv) {
+			open.batch.csv = Buffer.concat([HEADER_BYTES, ...open.parts], HEADER_BYTES.length + open.partBytes);
+			open.parts.length = 0;
+		}
+		this.ready.push(open.batch);
 	}
 }
 
-const WHOLE_NUMBER = /^\s*(\d+)\s*$/;
+function appendPart(open: OpenBatch, part: Buffer): void {
+	open.parts.push(part);
+	open.partBytes += part.length;
+}
+
+const sameText = (value: string) => value;
+
+/** A value of a piece that is not all ASCII: its bytes (latin1-decoded) read again as UTF-8. */
+function utf8Text(value: string): string {
+	return Buffer.from(value, 'latin1').toString('utf8');
+}
+
+function isBlank(s: string, from: number, to: number): boolean {
+	for (let i = from; i < to; i++) {
+		const c = s.charCodeAt(i);
+		if (c !== 0x20 && c !== 0x09) return false;
+	}
+	return true;
+}
 
 function columnCountError(line: number, found: number, text: string): DataError {
 	return new DataError(
@@ -356,45 +586,4 @@ function emptyIdError(line: number): DataError {
 
 function preview(text: string): string {
 	return text.length > 80 ? `${text.slice(0, 80)}...` : text;
-}
-
-/** True when the bytes from start on are only line breaks, spaces and tabs. */
-function isBlank(bytes: Buffer, start: number): boolean {
-	for (let i = start; i < bytes.length; i++) {
-		const b = bytes[i];
-		if (b !== LF && b !== CR && b !== 0x20 && b !== 0x09) return false;
-	}
-	return true;
-}
-
-/**
- * End of the piece of the file starting at pos: about chunkBytes on, just after a line break, so that no record is cut
- * (a line break byte never sits inside a UTF-8 character). In a file with quotes, a line break inside a quoted value
- * does not end a record: the piece ends where the count of quotes since pos is even.
- */
-function chunkEnd(bytes: Buffer, pos: number, chunkBytes: number, newline: number, quoted: boolean): number {
-	if (bytes.length - pos <= chunkBytes) return bytes.length;
-	let end = bytes.lastIndexOf(newline, pos + chunkBytes - 1) + 1;
-	if (end <= pos) end = bytes.indexOf(newline, pos + chunkBytes) + 1 || bytes.length;
-	if (!quoted || end === bytes.length) return end;
-	let odd = false;
-	for (let i = pos; i < end; i++) if (bytes[i] === QUOTE) odd = !odd;
-	if (!odd) return end;
-	// Inside a quoted value: step back to an earlier line break with an even count...
-	let oddBack = odd;
-	for (let i = end - 2; i >= pos; i--) {
-		if (bytes[i] === QUOTE) oddBack = !oddBack;
-		else if (bytes[i] === newline && !oddBack) return i + 1;
-	}
-	// ...or, if the piece is one long quoted value, go on to a later one.
-	for (let i = end; i < bytes.length; i++) {
-		if (bytes[i] === QUOTE) odd = !odd;
-		else if (bytes[i] === newline && !odd) return i + 1;
-	}
-	return bytes.length;
-}
-
-/** ASCII (the usual codes.csv) decodes through latin1, about 3x faster than the UTF-8 decoder, same result. */
-function decode(bytes: Buffer, start: number, end: number): string {
-	return isAscii(bytes.subarray(start, end)) ? bytes.toString('latin1', start, end) : bytes.toString('utf8', start, end);
 }

@@ -1,17 +1,24 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { DEFAULT_MAX_ENTRY_BYTES, openCodesArchive, type CodesArchive } from '../../codes/archive';
-import { parseCodesCsv, renderBatchCsv, type CodeBatch } from '../../codes/codesCsv';
+import { openCodesArchive, type CodesArchive } from '../../codes/archive';
+import { splitCodesCsv, type CodesBatch, type SplitCodesCsvOptions } from '../../codes/codesCsv';
+import { DataError } from '../../codes/DataError';
 import { downloadFile } from '../../transport/download';
 import { getWaitSettings, waitFields } from '../waitFields';
 import { runForEachItem } from '../items';
 import { numericId } from '../validate';
 import { workOrderIdField } from './fields';
-import { codesNeverReady, codesReady, describeState, getWorkOrder, neverReadyError, notReadyHint, waitForCodes } from '../../api/workOrders';
-
-/** Limit per archive entry. Only tests lower it (to see an oversized entry without hundreds of MB). */
-export const DOWNLOAD_LIMITS = { maxEntryBytes: DEFAULT_MAX_ENTRY_BYTES };
+import {
+	codesNeverReady,
+	codesReady,
+	describeState,
+	getWorkOrder,
+	neverReadyError,
+	notReadyHint,
+	waitForCodes,
+	type WorkOrder,
+} from '../../api/workOrders';
 
 interface DownloadOptions {
 	batchCsv?: boolean;
@@ -33,12 +40,12 @@ export const description: INodeProperties[] = updateDisplayOptions(
 				{
 					name: 'One Item per Batch',
 					value: 'batches',
-					description: 'One item per batch of up to 20,000 codes: workOrderId, batch, codeCount, codes',
+					description: 'One item per batch of up to 20,000 codes with its count, first and last sequence numbers, and the codes as a CSV file',
 				},
 				{
 					name: 'One Item per Code',
 					value: 'codes',
-					description: 'One item per code with its work order, batch, extended ID, serial number, sequence number and URL',
+					description: 'One item per code with its work order, batch, extended ID, serial number, sequence number and URL (n8n holds every code as JSON: slow for large orders)',
 				},
 				{
 					name: 'Archive File',
@@ -68,9 +75,9 @@ export const description: INodeProperties[] = updateDisplayOptions(
 					displayName: 'Codes in JSON',
 					name: 'codesInJson',
 					type: 'boolean',
-					default: true,
+					default: false,
 					description:
-						'Whether each batch item lists its codes in the "codes" field (batches output only). Turn off for large work orders that go on as the batch CSV file (to a printer, FTP or e-mail): n8n then stores and shows only the file, which makes a 1,000,000-code order several times faster and lighter in n8n.',
+						'Whether each batch item also lists its codes in the "codes" field (batches output only); n8n then holds every code as JSON, which makes large orders slow and memory-hungry',
 				},
 				{
 					displayName: 'Manifest',
@@ -125,53 +132,105 @@ async function archiveExtras(
 	return { json, binary };
 }
 
+/**
+ * Splits the archive's codes.csv as it is unpacked. The checksum comes at the end of the stream, so a damaged archive
+ * may first show up as text that is not codes: then the rest is unpacked to tell a damaged archive from a bad file.
+ */
+async function splitArchiveCodes(
+	archive: CodesArchive,
+	onBatch: (batch: CodesBatch) => Promise<void> | void,
+	options: SplitCodesCsvOptions,
+): Promise<void> {
+	let failure: unknown;
+	try {
+		await splitCodesCsv(archive.codesCsv(), onBatch, options);
+		return;
+	} catch (error) {
+		failure = error;
+	}
+	if (failure instanceof DataError) {
+		for await (const piece of archive.codesCsv()) void piece; // throws if the archive is damaged
+	}
+	throw failure;
+}
+
+/** The file name of a batch's CSV file. */
+function batchFileName(workOrderId: number, batch: number): string {
+	return `work-order-${workOrderId}-batch-${batch}.csv`;
+}
+
+/**
+ * One item per batch. Each batch file goes to n8n's binary data store as soon as it is complete, while the next
+ * batch is read; only the item (a few fields) stays, so memory does not grow with the order.
+ */
 async function batchItems(
 	ctx: IExecuteFunctions,
 	workOrderId: number,
-	batches: CodeBatch[],
+	archive: CodesArchive,
 	extras: { json: IDataObject; binary: Record<string, IBinaryData> },
 	{ withCsv, withCodes }: { withCsv: boolean; withCodes: boolean },
 ): Promise<INodeExecutionData[]> {
 	const items: INodeExecutionData[] = [];
-	for (const batch of batches) {
-		const binary = { ...extras.binary };
-		if (withCsv) {
-			binary.data = await ctx.helpers.prepareBinaryData(
-				renderBatchCsv(batch),
-				`work-order-${workOrderId}-batch-${batch.batch}.csv`,
-				'text/csv',
-			);
-		}
-		// Without the codes array n8n has 4 values per batch to save and show instead of 4 per code.
-		const codes = withCodes ? { codes: batch.codes } : {};
-		items.push({
-			json: { workOrderId, batch: batch.batch, codeCount: batch.codes.length, ...codes, ...extras.json } as unknown as IDataObject,
-			binary: Object.keys(binary).length ? binary : undefined,
-		});
-	}
+	let storing: Promise<unknown> = Promise.resolve();
+	const store = async (batch: CodesBatch, item: INodeExecutionData) => {
+		const fileName = batchFileName(workOrderId, batch.batch);
+		item.binary = { ...extras.binary, data: await ctx.helpers.prepareBinaryData(batch.csv!, fileName, 'text/csv') };
+	};
+	await splitArchiveCodes(
+		archive,
+		async (batch) => {
+			const json: IDataObject = {
+				workOrderId,
+				batch: batch.batch,
+				codeCount: batch.codeCount,
+				firstSequenceNumber: batch.firstSequenceNumber,
+				lastSequenceNumber: batch.lastSequenceNumber,
+				firstExtendedId: batch.firstExtendedId,
+				lastExtendedId: batch.lastExtendedId,
+			};
+			if (withCsv) json.fileName = batchFileName(workOrderId, batch.batch);
+			if (withCodes) json.codes = batch.codes as unknown as IDataObject[];
+			const item: INodeExecutionData = { json: Object.assign(json, extras.json) };
+			if (Object.keys(extras.binary).length) item.binary = { ...extras.binary };
+			items.push(item);
+			if (withCsv) {
+				// At most one batch file is being stored while the next batch is read.
+				await storing;
+				storing = store(batch, item);
+				storing.catch(() => undefined); // awaited before the next batch or at the end
+			}
+		},
+		{ csv: withCsv, codes: withCodes },
+	);
+	await storing;
 	return items;
 }
 
-function codeItems(
+/** One item per code: n8n holds every code as JSON, so this output grows with the order. */
+async function codeItems(
 	workOrderId: number,
-	batches: CodeBatch[],
+	archive: CodesArchive,
 	extras: { json: IDataObject; binary: Record<string, IBinaryData> },
-): INodeExecutionData[] {
+): Promise<INodeExecutionData[]> {
 	const items: INodeExecutionData[] = [];
-	for (const { batch, codes } of batches) {
-		for (const code of codes) {
-			items.push({
-				json: {
-					workOrderId,
-					batch,
-					extendedId: code.extendedId,
-					serialNumber: code.serialNumber,
-					sequenceNumber: code.sequenceNumber,
-					url: code.url,
-				},
-			});
-		}
-	}
+	await splitArchiveCodes(
+		archive,
+		({ batch, codes }) => {
+			for (const code of codes!) {
+				items.push({
+					json: {
+						workOrderId,
+						batch,
+						extendedId: code.extendedId,
+						serialNumber: code.serialNumber,
+						sequenceNumber: code.sequenceNumber,
+						url: code.url,
+					},
+				});
+			}
+		},
+		{ csv: false, codes: true },
+	);
 	// A million copies of the manifest would help nobody: it goes on the first item only.
 	if (items.length > 0) {
 		Object.assign(items[0].json, extras.json);
@@ -180,7 +239,7 @@ function codeItems(
 	return items;
 }
 
-async function readyWorkOrder(ctx: IExecuteFunctions, id: number, itemIndex: number): Promise<IDataObject> {
+async function readyWorkOrder(ctx: IExecuteFunctions, id: number, itemIndex: number): Promise<WorkOrder> {
 	const workOrder = await getWorkOrder(ctx, id, itemIndex);
 	if (codesReady(workOrder)) return workOrder;
 	if (codesNeverReady(workOrder)) throw neverReadyError(ctx, workOrder, itemIndex);
@@ -198,7 +257,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const output = this.getNodeParameter('output', itemIndex) as 'batches' | 'codes' | 'archive';
 		const options = this.getNodeParameter('options', itemIndex, {}) as DownloadOptions;
 		const withCsv = options.batchCsv ?? true;
-		const withCodes = options.codesInJson ?? true;
+		const withCodes = options.codesInJson ?? false;
 		if (output === 'batches' && !withCsv && !withCodes) {
 			throw new NodeOperationError(this.getNode(), `Item ${itemIndex}: with "Batch CSV File" and "Codes in JSON" both off, the batches would hold no codes`, {
 				itemIndex,
@@ -210,7 +269,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 		// Opening reads only the zip's table of contents (nothing is inflated), so an error page answered with 200 is
 		// caught here. The archive output hands the zip on packed: the unpacked-size limit is not its business.
-		const archive = openCodesArchive(zip, output === 'archive' ? { maxEntryBytes: Number.MAX_SAFE_INTEGER } : DOWNLOAD_LIMITS);
+		const archive = openCodesArchive(zip, output === 'archive' ? { maxEntryBytes: Number.MAX_SAFE_INTEGER } : {});
 
 		if (output === 'archive') {
 			const reference = workOrder.reference === undefined || workOrder.reference === null ? '' : String(workOrder.reference);
@@ -223,10 +282,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			];
 		}
 
-		const { batches } = parseCodesCsv(archive.codesCsv());
 		const extras = await archiveExtras(this, archive, { manifest: true, sampleImage: true, ...options }, id, itemIndex);
 		return output === 'codes'
-			? codeItems(id, batches, extras)
-			: await batchItems(this, id, batches, extras, { withCsv, withCodes });
+			? await codeItems(id, archive, extras)
+			: await batchItems(this, id, archive, extras, { withCsv, withCodes });
 	});
 }

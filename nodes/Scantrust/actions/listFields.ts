@@ -22,6 +22,11 @@ export const listFields: INodeProperties[] = [
 	},
 ];
 
+/** The `filters` collection of a list: only the filters a user adds are sent. */
+export function filtersCollection(options: INodeProperties[], name = 'filters'): INodeProperties {
+	return { displayName: 'Filters', name, type: 'collection', placeholder: 'Add Filter', default: {}, options };
+}
+
 /** undefined = return all. An expression can bypass minValue, so the limit is checked here. */
 export function getListLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;

@@ -3,48 +3,41 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { apiRequestAllItems } from '../../transport/paginate';
 import { runForEachItem } from '../items';
-import { getListLimit, listFields } from '../listFields';
+import { filtersCollection, getListLimit, listFields } from '../listFields';
 import { INGESTION_PATH } from '../../api/ingestion';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['codeUpload'], operation: ['getMany'] } },
 	[
 		...listFields,
-		{
-			displayName: 'Filters',
-			name: 'filters',
-			type: 'collection',
-			placeholder: 'Add Filter',
-			default: {},
-			options: [
-				{
-					displayName: 'Ingestion Mode',
-					name: 'ingestionMode',
-					type: 'string',
-					default: 'api',
-					placeholder: 'e.g. api',
-					description: 'How the records were created; uploads through the API (and this node) are "api"',
-				},
-				{
-					displayName: 'Status',
-					name: 'status',
-					// Free text: Scantrust documents only two status names, so a fixed list would invent the rest.
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. error',
-					description:
-						'Only records in this status, as Scantrust names it. Documented: "uploading" (waiting for its file or for processing) and "error" (processing failed).',
-				},
-				{
-					displayName: 'Type',
-					name: 'type',
-					type: 'options',
-					options: [{ name: 'Code', value: 'code', description: 'Code uploads' }],
-					default: 'code',
-					description: 'Only records of this type',
-				},
-			],
-		},
+		filtersCollection([
+			{
+				displayName: 'Ingestion Mode',
+				name: 'ingestionMode',
+				type: 'string',
+				default: 'api',
+				placeholder: 'e.g. api',
+				description: 'How the records were created; uploads through the API (and this node) are "api"',
+			},
+			{
+				displayName: 'Status',
+				name: 'status',
+				// Free text: Scantrust documents only two status names, so a fixed list would invent the rest.
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. error',
+				description:
+					'Only records in this status, as Scantrust names it. Documented: "uploading" (waiting for its file or for processing) and "error" (processing failed).',
+			},
+			{
+				displayName: 'Type',
+				name: 'type',
+				type: 'options',
+				options: [{ name: 'Code', value: 'code', description: 'Code uploads' }],
+				default: 'code',
+				description: 'Only records of this type',
+			},
+		]),
 	],
 );
 

@@ -5,7 +5,7 @@ import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-work
 
 import { apiRequest } from '../../transport/request';
 import { getWaitSettings, waitFields } from '../waitFields';
-import { runForEachItem } from '../items';
+import { runForEachItem, toNodeError } from '../items';
 import { isoDate, numericId, positiveInteger } from '../validate';
 import { postOnce } from '../../api/postOnce';
 import {
@@ -233,8 +233,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			return { ...result, alreadyExisted };
 		});
 	} catch (error) {
-		const failed = error as Error & { description?: string | null };
+		const failed = toNodeError(this, error);
 		if (created.length > 0) failed.description = [failed.description, createdNote(created)].filter(Boolean).join('\n');
-		throw error;
+		throw failed;
 	}
 }

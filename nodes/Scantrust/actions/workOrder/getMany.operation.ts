@@ -3,36 +3,29 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { apiRequestAllItems } from '../../transport/paginate';
 import { runForEachItem } from '../items';
-import { getListLimit, listFields } from '../listFields';
+import { filtersCollection, getListLimit, listFields } from '../listFields';
 import { WORK_ORDERS_PATH } from '../../api/workOrders';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['workOrder'], operation: ['getMany'] } },
 	[
 		...listFields,
-		{
-			displayName: 'Filters',
-			name: 'filters',
-			type: 'collection',
-			placeholder: 'Add Filter',
-			default: {},
-			options: [
-				{
-					displayName: 'Search',
-					name: 'search',
-					type: 'string',
-					default: '',
-					description: 'Text to find in the reference or remarks of work orders',
-				},
-				{
-					displayName: 'Archived',
-					name: 'isArchived',
-					type: 'boolean',
-					default: false,
-					description: 'Whether to list only archived work orders (on) or only active ones (off). Leave the filter out to list both.',
-				},
-			],
-		},
+		filtersCollection([
+			{
+				displayName: 'Search',
+				name: 'search',
+				type: 'string',
+				default: '',
+				description: 'Text to find in the reference or remarks of work orders',
+			},
+			{
+				displayName: 'Archived',
+				name: 'isArchived',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to list only archived work orders (on) or only active ones (off). Leave the filter out to list both.',
+			},
+		]),
 	],
 );
 

@@ -6,8 +6,7 @@ import { pollWorkOrders } from './trigger/poll';
 
 /**
  * Polling trigger: new work orders, or work orders whose codes became ready. Each work order is
- * emitted once, oldest first (a backlog too large for one poll over several polls); the cursor
- * kept between polls is described in trigger/cursor.ts.
+ * emitted once, oldest first; the cursor kept between polls is described in trigger/cursor.ts.
  */
 export class ScantrustTrigger implements INodeType {
 	description: INodeTypeDescription = {

@@ -3,9 +3,8 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { ScantrustTrigger } from '../../nodes/Scantrust/ScantrustTrigger.node';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ASSUMED_LIST_ORDER, PENDING_MAX_DEPTH } from '../../nodes/Scantrust/trigger/cursor';
-import { POLL_LIMITS, TRIGGER_PAGE_SIZE } from '../../nodes/Scantrust/trigger/poll';
-import { RETRY_POLICY } from '../../nodes/Scantrust/transport/request';
+import { ASSUMED_LIST_ORDER, CURSOR_LIMITS } from '../../nodes/Scantrust/trigger/cursor';
+import { TRIGGER_PAGE_SIZE } from '../../nodes/Scantrust/trigger/poll';
 import { makePollContext, registerNodeType, runPollTick, TRIGGER_TYPE, type DurableCursorStore } from '../helpers/n8nHarness';
 import { useSandbox } from '../helpers/sandboxFixture';
 import type { FaultRule, RecordedRequest, WorkOrder } from '../sandbox';
@@ -50,6 +49,13 @@ function activeTrigger(parameters: INodeParameters = { event: 'newWorkOrder' }, 
 	};
 }
 
+/** The first page of the trigger's list as the sandbox answers it, read past the node. */
+async function manualListPage(): Promise<IDataObject> {
+	const url = `${env.sandbox.apiUrl}${LIST_PATH}?is_archived=0&limit=${TRIGGER_PAGE_SIZE}&offset=0`;
+	const response = await fetch(url, { headers: { Authorization: `UAT ${env.sandbox.token}` } });
+	return (await response.json()) as IDataObject;
+}
+
 async function manualPoll(parameters: INodeParameters, staticData: IDataObject = {}, credentials = env.credentials()) {
 	const context = makePollContext({ parameters, credentials, mode: 'manual', staticData });
 	return await trigger.poll.call(context);
@@ -74,7 +80,16 @@ const oldestFirst = (workOrders: WorkOrder[]) =>
 		.map((workOrder) => workOrder.id);
 const idsOf = (items: IDataObject[]) => items.map((item) => item.id);
 
-/** Fails the `nth` list request of what follows (and the transport's retries of it, `times` in all). */
+/** Moves creation dates `ms` into the past, order and microseconds kept: time passing, without the wait. */
+function moveBack(workOrders: WorkOrder[], ms: number): void {
+	for (const w of workOrders) w.creation_date = new Date(Date.parse(`${w.creation_date.slice(0, 23)}Z`) - ms).toISOString().slice(0, 23) + w.creation_date.slice(23);
+}
+const PAST_LOOK_BACK = CURSOR_LIMITS.lateArrivalMs + 60_000;
+
+/**
+ * Answers the `nth` list request of what follows with `rule`, and its retries too (`times` in all).
+ * 5xx faults carry Retry-After: 0 so the transport retries them without waiting.
+ */
 function failNthListRequest(nth: number, rule: Omit<FaultRule, 'path' | 'method'>): void {
 	const requests = env.sandbox.requests;
 	let count = 0;
@@ -83,20 +98,24 @@ function failNthListRequest(nth: number, rule: Omit<FaultRule, 'path' | 'method'
 	requests.push = function (this: RecordedRequest[], ...entries: RecordedRequest[]) {
 		for (const entry of entries) {
 			if (entry.origin === 'api' && entry.method === 'GET' && entry.path === LIST_PATH && ++count === nth) {
-				env.sandbox.faults.push({ ...rule, method: 'GET', path: LIST_PATH });
+				env.sandbox.faults.push({ retryAfter: 0, times: 10, ...rule, method: 'GET', path: LIST_PATH });
 			}
 		}
 		return push.apply(this, entries);
 	};
 }
 
-let noBackoff: jest.SpiedFunction<typeof RETRY_POLICY.backoffSeconds> | undefined;
-beforeEach(() => {
-	// The transport retries a 5xx GET after 1, 2 and 4 s; the retries still happen, without the waits.
-	noBackoff = jest.spyOn(RETRY_POLICY, 'backoffSeconds').mockReturnValue(0);
-});
+/** A poll that fails: what it threw; the faults it left unused are removed. */
+async function failingPoll(active: ReturnType<typeof activeTrigger>): Promise<Error> {
+	const error = await active.poll().then(
+		() => new Error('the poll did not fail'),
+		(e: Error) => e,
+	);
+	env.sandbox.faults.length = 0;
+	return error;
+}
+
 afterEach(() => {
-	noBackoff?.mockRestore();
 	delete (env.sandbox.requests as { push?: unknown }).push;
 });
 
@@ -104,7 +123,7 @@ describe('Scantrust Trigger: description', () => {
 	it('is a polling trigger with the contract names', () => {
 		const { description } = trigger;
 		expect(description).toMatchObject({ name: 'scantrustTrigger', displayName: 'Scantrust Trigger', polling: true, inputs: [], group: ['trigger'] });
-		expect(description.credentials).toEqual([{ name: 'scantrustApi', required: true }]);
+		expect(description.credentials).toEqual([expect.objectContaining({ name: 'scantrustApi', required: true })]);
 		const event = description.properties.find((p) => p.name === 'event');
 		expect(event?.options?.map((o) => (o as { value: string }).value).sort()).toEqual(['codesReady', 'newWorkOrder']);
 		expect(TRIGGER_PAGE_SIZE).toBeGreaterThan(PAGE); // so the sandbox's cap is what makes pages
@@ -118,8 +137,9 @@ describe('Scantrust Trigger: new work order', () => {
 		expect(returned).toBeNull();
 		expect(requests).toHaveLength(1);
 		expect(requests[0].query).toEqual({ limit: String(TRIGGER_PAGE_SIZE), offset: '0', is_archived: '0' });
-		const seedNewest = env.sandbox.state.workOrders.find((w) => w.reference === 'SEED-SSC-001')!;
-		expect(active.cursor()).toMatchObject({ event: 'newWorkOrder', newest: seedNewest.creation_date, newestIds: [String(seedNewest.id)] });
+		// Nothing created in the last minutes (the seeds are from 2024): nothing to remember but the horizon.
+		expect(active.cursor()).toMatchObject({ version: 2, event: 'newWorkOrder', seen: [], pending: [] });
+		expect(String(active.cursor()?.horizon) < new Date().toISOString()).toBe(true);
 		// What n8n stores must survive JSON (the database) unchanged.
 		expect(JSON.parse(JSON.stringify(active.staticData))).toEqual(active.staticData);
 	});
@@ -144,18 +164,24 @@ describe('Scantrust Trigger: new work order', () => {
 		// 45 new + 3 previous + 2 seeds, 10 a page, each page after the first starting on the last one read.
 		expect(fourth.requests.map((r) => r.query.offset)).toEqual(['0', '9', '18', '27', '36', '45']);
 
+		// An idle poll re-reads the work orders of the last minutes, where a late arrival could appear.
 		const after = await active.poll();
 		expect(after.returned).toBeNull();
-		expect(after.requests).toHaveLength(1);
+		expect(after.requests).toHaveLength(6);
+		expect(active.cursor()?.seen).toHaveLength(48);
+		// Once they are older than the look-back window, one request again (their dates moved back instead of waiting).
+		moveBack([...three, ...many], PAST_LOOK_BACK);
+		const later = await active.poll();
+		expect(later.returned).toBeNull();
+		expect(later.requests).toHaveLength(1);
 	});
 
 	it('work orders sharing a creation timestamp are neither missed nor repeated, also across a page boundary', async () => {
 		const active = activeTrigger();
 		await active.poll();
-		const stamp = '2030-01-01T00:00:00.000000Z';
-		const setStamp = (workOrders: WorkOrder[]) => workOrders.forEach((w) => (w.creation_date = stamp));
-
 		const first = createMany(3);
+		const stamp = first[0].creation_date;
+		const setStamp = (workOrders: WorkOrder[]) => workOrders.forEach((w) => (w.creation_date = stamp));
 		setStamp(first);
 		expect(idsOf((await active.poll()).emitted)).toEqual(first.map((w) => w.id));
 
@@ -171,18 +197,17 @@ describe('Scantrust Trigger: new work order', () => {
 
 		const again = await active.poll();
 		expect(again.returned).toBeNull();
-		expect(active.cursor()?.newestIds).toHaveLength(16);
+		expect(active.cursor()?.seen).toHaveLength(16);
 	});
 
-	it('the first poll takes in every work order at the newest timestamp, even beyond one page', async () => {
-		const stamp = '2030-01-01T00:00:00.000000Z';
-		createMany(13).forEach((w) => (w.creation_date = stamp));
+	it('the first poll takes in every work order of the last minutes, even beyond one page', async () => {
+		const before = createMany(13);
 		const active = activeTrigger();
 		const first = await active.poll();
 		expect(first.returned).toBeNull();
 		expect(first.requests).toHaveLength(2);
 		const next = create();
-		next.creation_date = stamp;
+		next.creation_date = before[5].creation_date; // even one sharing their timestamp
 		expect(idsOf((await active.poll()).emitted)).toEqual([next.id]);
 	});
 
@@ -192,8 +217,8 @@ describe('Scantrust Trigger: new work order', () => {
 		const many = createMany(25);
 		const before = JSON.parse(JSON.stringify(active.staticData));
 
-		failNthListRequest(2, { status: 502, times: RETRY_POLICY.maxAttempts });
-		await expect(active.poll()).rejects.toThrow('Could not list work orders: Scantrust answered 502');
+		failNthListRequest(2, { status: 502 });
+		expect((await failingPoll(active)).message).toMatch(/^Could not list work orders: Scantrust answered 502/);
 		expect(active.staticData).toEqual(before);
 
 		const retried = await active.poll();
@@ -246,9 +271,10 @@ describe('Scantrust Trigger: codes ready', () => {
 	});
 
 	it('reads down to a pending work order beyond the first page, and no further', async () => {
-		const active = activeTrigger({ event: 'codesReady' });
-		await active.poll();
+		// Waiting since before the look-back window, so what the polls read below the new ones is for it alone.
 		const waiting = create(SSC_TEMPLATE);
+		moveBack([waiting], 2 * PAST_LOOK_BACK);
+		const active = activeTrigger({ event: 'codesReady' });
 		await active.poll();
 		const ready = Array.from({ length: 25 }, () => createReady());
 
@@ -256,10 +282,11 @@ describe('Scantrust Trigger: codes ready', () => {
 		expect(idsOf(withNew.emitted)).toEqual(oldestFirst(ready));
 		expect(withNew.requests.map((r) => r.query.offset)).toEqual(['0', '9', '18']); // `waiting` is 26th
 
+		moveBack(ready, PAST_LOOK_BACK); // time passes: they leave the look-back window
 		const idle = await active.poll();
 		expect(idle.returned).toBeNull();
-		expect(idle.requests).toHaveLength(3); // the price of following it; bounded by PENDING_MAX_DEPTH
-		expect(PENDING_MAX_DEPTH).toBeGreaterThanOrEqual(100);
+		expect(idle.requests).toHaveLength(3); // the price of following it; bounded by pendingMaxDepth
+		expect(CURSOR_LIMITS.pendingMaxDepth).toBeGreaterThanOrEqual(100);
 
 		env.sandbox.completeGeneration(waiting.id);
 		expect(idsOf((await active.poll()).emitted)).toEqual([waiting.id]);
@@ -275,8 +302,8 @@ describe('Scantrust Trigger: codes ready', () => {
 		await active.poll();
 		waiting.forEach((w) => env.sandbox.completeGeneration(w.id));
 
-		failNthListRequest(2, { status: 500, times: RETRY_POLICY.maxAttempts });
-		await expect(active.poll()).rejects.toThrow(/Scantrust answered 500/);
+		failNthListRequest(2, { status: 500 });
+		expect((await failingPoll(active)).message).toMatch(/Scantrust answered 500/);
 		expect(idsOf((await active.poll()).emitted)).toEqual(oldestFirst(waiting));
 		expect((await active.poll()).returned).toBeNull();
 	});
@@ -328,82 +355,120 @@ describe('Scantrust Trigger: list order (an unverified assumption, checked on ev
 
 		const newest = [...ready].reverse();
 		const swapped = [newest[10], newest[9], ...newest.slice(11, 18)]; // the second page, its first two swapped
-		failNthListRequest(2, { status: 200, body: { count: 27, next: `${env.sandbox.apiUrl}${LIST_PATH}?limit=10&offset=19`, previous: null, results: swapped } });
+		failNthListRequest(2, { status: 200, times: 1, body: { count: 27, next: `${env.sandbox.apiUrl}${LIST_PATH}?limit=10&offset=19`, previous: null, results: swapped } });
 		await expect(active.poll()).rejects.toThrow(`work order ${newest[10].id} (created ${newest[10].creation_date}) came before work order ${newest[9].id}`);
 		expect(active.staticData).toEqual(before);
 		expect(idsOf((await active.poll()).emitted)).toEqual(oldestFirst(ready));
 	});
 });
 
-describe('Scantrust Trigger: a backlog larger than one poll', () => {
-	const walkPages = POLL_LIMITS.walkPages;
-	afterEach(() => {
-		POLL_LIMITS.walkPages = walkPages;
+describe('Scantrust Trigger: an answer that is not a list page never floods', () => {
+	const maintenance = '<html><body><h1>Down for maintenance</h1><p>Back soon.</p></body></html>';
+
+	it.each([
+		['{}', {}, /^Scantrust answered the work order list \(offset 0\) with an empty JSON object instead of a page of work orders$/],
+		['an HTML maintenance page', maintenance, /./],
+		['a bare list', [], /with a JSON list instead of a page of work orders/],
+	])('a first poll answered with %s (status 200) fails and stores nothing; the next emits no existing work order', async (_what, body, message) => {
+		const existing = createMany(3);
+		moveBack(existing, PAST_LOOK_BACK);
+		const active = activeTrigger();
+		env.sandbox.faults.push({ method: 'GET', path: LIST_PATH, status: 200, body });
+		const error = await failingPoll(active);
+		expect(error).toBeInstanceOf(Error);
+		expect(error.message).toMatch(message);
+		expect(active.cursor()).toBeUndefined();
+
+		expect((await active.poll()).returned).toBeNull();
+		const fresh = create();
+		expect(idsOf((await active.poll()).emitted)).toEqual([fresh.id]);
 	});
 
-	/** Polls until one emits nothing; what each poll emitted. */
-	async function drain(active: ReturnType<typeof activeTrigger>) {
-		const polls: Array<{ emitted: IDataObject[]; requests: RecordedRequest[] }> = [];
-		for (let i = 0; i < 20; i++) {
-			const poll = await active.poll();
-			if (poll.returned === null) return { polls, idle: poll };
-			polls.push(poll);
-		}
-		throw new Error('the trigger never caught up');
-	}
-
-	it("out of n8n's poll budget: caught up oldest first, a slice per poll, each work order once, then idle in one request", async () => {
-		const active = activeTrigger({ event: 'newWorkOrder' }, env.credentials(), 0);
-		await active.poll();
-		const many = createMany(45);
-
-		const { polls, idle } = await drain(active);
-		// A budget of 0 lets the first walk read one page (10), so each poll emits the 10 oldest left.
-		expect(polls.map((p) => p.emitted.length)).toEqual([10, 10, 10, 10, 5]);
-		expect(polls.flatMap((p) => idsOf(p.emitted))).toEqual(oldestFirst(many));
-		// Catching up: the first page, single-item probes for the cursor, the slice above it.
-		expect(polls[0].requests.map((r) => r.query.limit).filter((limit) => limit === '1').length).toBeGreaterThan(0);
-		expect(polls[0].requests.length).toBeLessThan(15);
-		expect(idle.requests).toHaveLength(1);
-		expect((await active.poll()).requests).toHaveLength(1);
-	});
-
-	it('beyond the page cap of one walk: caught up in slices, never stuck, each work order once', async () => {
-		POLL_LIMITS.walkPages = 2;
+	it('a later poll answered with {} fails and moves nothing', async () => {
 		const active = activeTrigger();
 		await active.poll();
+		const three = createMany(3);
+		const before = JSON.parse(JSON.stringify(active.staticData));
+		env.sandbox.faults.push({ method: 'GET', path: LIST_PATH, status: 200, body: { detail: 'ok' } });
+		const error = (await failingPoll(active)) as NodeOperationError;
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('Scantrust answered the work order list (offset 0) with a JSON object with detail instead of a page of work orders');
+		expect(error.description).toMatch(/count, next, previous and results.*Nothing was emitted and the trigger's position was kept/);
+		expect(active.staticData).toEqual(before);
+		expect(idsOf((await active.poll()).emitted)).toEqual(oldestFirst(three));
+	});
+});
+
+describe('Scantrust Trigger: never misses', () => {
+	it('a work order that shows up after a newer one was emitted (a commit race) is delivered once', async () => {
+		const active = activeTrigger();
+		await active.poll();
+		const newer = create();
+		expect(idsOf((await active.poll()).emitted)).toEqual([newer.id]);
+
+		// Created a second before `newer`, visible only now.
+		const late = create();
+		late.creation_date = new Date(Date.parse(`${newer.creation_date.slice(0, 23)}Z`) - 1000).toISOString().replace('Z', '000Z');
+		const next = await active.poll();
+		expect(idsOf(next.emitted)).toEqual([late.id]);
+		expect((await active.poll()).returned).toBeNull();
+	});
+
+	it('codesReady: a late arrival created with its codes ready is delivered once', async () => {
+		const active = activeTrigger({ event: 'codesReady' });
+		await active.poll();
+		const newer = createReady();
+		expect(idsOf((await active.poll()).emitted)).toEqual([newer.id]);
+		const late = createReady();
+		late.creation_date = new Date(Date.parse(`${newer.creation_date.slice(0, 23)}Z`) - 1000).toISOString().replace('Z', '000Z');
+		expect(idsOf((await active.poll()).emitted)).toEqual([late.id]);
+		expect((await active.poll()).returned).toBeNull();
+	});
+
+	it('a work order dated in 2099 is delivered once and does not silence the trigger', async () => {
+		const active = activeTrigger();
+		await active.poll();
+		const future = create();
+		future.creation_date = '2099-01-01T00:00:00.000000Z';
+		expect(idsOf((await active.poll()).emitted)).toEqual([future.id]);
+
+		const afterIt = createMany(2);
+		expect(idsOf((await active.poll()).emitted)).toEqual(oldestFirst(afterIt));
+		expect((await active.poll()).returned).toBeNull();
+		expect(String(active.cursor()?.horizon) < new Date().toISOString()).toBe(true);
+	});
+});
+
+describe('Scantrust Trigger: hostile or slow list', () => {
+	it('a server that ignores offset: stopped at the first repeated page with a clear error, nothing moved', async () => {
+		const active = activeTrigger();
+		await active.poll();
+		createMany(25);
+		const before = JSON.parse(JSON.stringify(active.staticData));
+		// Every list request, whatever its offset, gets the first page (with its next link).
+		const firstPage = JSON.parse(JSON.stringify((await manualListPage())));
+		env.sandbox.faults.push({ method: 'GET', path: LIST_PATH, status: 200, body: firstPage, times: 1000 });
+		const startAt = env.sandbox.requests.length;
+		const error = await failingPoll(active);
+		expect(error.message).toBe('Scantrust answered the same page of work orders for offset 0 and offset 9');
+		expect((error as NodeOperationError).description).toMatch(/ignore the offset parameter.*Nothing was emitted and the trigger's position was kept/);
+		expect(listRequests(env.sandbox.requests.slice(startAt))).toHaveLength(2);
+		expect(active.staticData).toEqual(before);
+	});
+
+	it("out of n8n's poll budget: fails with a clear error and moves nothing; the next poll with time enough emits all once", async () => {
+		const outOfTime = activeTrigger({ event: 'newWorkOrder' }, env.credentials(), 0);
+		await outOfTime.poll();
 		const many = createMany(45);
-		const { polls, idle } = await drain(active);
-		// Two pages with their overlap make 19 work orders a slice.
-		expect(polls.map((p) => p.emitted.length)).toEqual([19, 19, 7]);
-		expect(polls.flatMap((p) => idsOf(p.emitted))).toEqual(oldestFirst(many));
-		expect(idle.requests).toHaveLength(1);
-	});
+		const before = JSON.parse(JSON.stringify(outOfTime.staticData));
+		const error = (await failingPoll(outOfTime)) as NodeOperationError;
+		expect(error.message).toBe('Reading the work order list took longer than n8n allows one poll (10 work orders read)');
+		expect(error.description).toMatch(/position was kept, so the next poll reads them again/);
+		expect(outOfTime.staticData).toEqual(before);
 
-	it('catching up shares timestamps across slices without loss or repeats', async () => {
-		const active = activeTrigger({ event: 'newWorkOrder' }, env.credentials(), 0);
-		await active.poll();
-		const many = createMany(30);
-		many.slice(5, 25).forEach((w) => (w.creation_date = '2030-01-01T00:00:00.000000Z')); // 20 at one timestamp
-		const { polls } = await drain(active);
-		expect(polls.length).toBeGreaterThan(1);
-		expect(polls.flatMap((p) => idsOf(p.emitted))).toEqual(oldestFirst(many));
-	});
-
-	it('codesReady: ready work orders and pending ones are emitted once across the slices', async () => {
-		const active = activeTrigger({ event: 'codesReady' }, env.credentials(), 0);
-		await active.poll();
-		const [waiting, stillWaiting] = [create(SSC_TEMPLATE), create(SSC_TEMPLATE)];
-		await active.poll();
-		const ready = Array.from({ length: 25 }, () => createReady());
-		env.sandbox.completeGeneration(waiting.id);
-
-		const { polls } = await drain(active);
-		expect(polls.length).toBeGreaterThan(1);
-		expect(polls.flatMap((p) => idsOf(p.emitted))).toEqual(oldestFirst([waiting, ...ready]));
-		expect(active.cursor()?.pending).toEqual([{ id: String(stillWaiting.id), created: stillWaiting.creation_date }]);
-		env.sandbox.completeGeneration(stillWaiting.id);
-		expect(idsOf((await active.poll()).emitted)).toEqual([stillWaiting.id]);
+		const withTime = activeTrigger({ event: 'newWorkOrder' }, env.credentials(), 60_000);
+		Object.assign(withTime.staticData, JSON.parse(JSON.stringify(outOfTime.staticData)));
+		expect(idsOf((await withTime.poll()).emitted)).toEqual(oldestFirst(many));
 	});
 
 	it('on n8n without getPollBudgetMs the poll reads the whole backlog at once', async () => {
@@ -504,8 +569,9 @@ describe("Scantrust Trigger: as n8n's tick engine runs it (PollTriggerExecutor)"
 		expect(baseline.cursor).toMatchObject({ event: 'newWorkOrder' });
 
 		const many = createMany(25);
-		failNthListRequest(2, { status: 503, times: RETRY_POLICY.maxAttempts });
+		failNthListRequest(2, { status: 503 });
 		const failed = await tick();
+		env.sandbox.faults.length = 0;
 		expect(failed.emitted).toBeNull();
 		expect(failed.error?.message).toMatch(/Could not list work orders: Scantrust answered 503/);
 		expect(stored()).toEqual(baseline);

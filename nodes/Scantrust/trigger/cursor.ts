@@ -3,63 +3,42 @@ import type { IDataObject } from 'n8n-workflow';
 import { codesReady } from '../api/workOrders';
 
 /**
- * The Scantrust Trigger's cursor: what it remembers between polls, and the pure rules that
- * decide which work orders a poll emits and what the next cursor is. No I/O here.
- *
- * The work order list (`GET /api/v2/workorders/`) is taken to be ordered newest first by
- * `creation_date`, then `id` (ASSUMED_LIST_ORDER: unverified, and checked on every page read).
- * The API has no "created after" filter and no ordering by completion date, so a poll reads
- * pages from the top and stops as soon as it has passed everything it needs.
- *
- * Cursor, kept under `cursor` in the node's workflow static data (plain JSON):
- *
- * - `newest` / `newestIds`: the newest creation date seen (normalised by `timeKey`) and the ids
- *   seen at exactly that date. A work order is new when it is younger than `newest`, or at
- *   `newest` with an id not in `newestIds`. So two work orders sharing a timestamp are neither
- *   missed nor repeated, whatever their id order, and a page boundary falling among them does
- *   not matter (the poll reads on while the last item of a page is at `newest` or younger).
- * - `pending` (event `codesReady` only): work orders whose codes were not ready when last seen,
- *   as `{ id, created }`, newest first. A poll reads down to the oldest of them; those now ready
- *   are emitted, together with new work orders that were created already ready; new ones still
- *   generating join `pending`. One that is not in the list any more (archived while the filter
- *   excludes archived ones, no longer matching the search, deleted) is dropped. To keep a poll
- *   cheap `pending` is bounded by `PENDING_MAX_AGE_DAYS` and `PENDING_MAX_DEPTH` (see there).
- * - `event` and `query`: the event and list filters the cursor was made for. When either
- *   changes the next poll starts over as after activation.
- *
- * The first poll (no usable cursor) only records the cursor and emits nothing, so activating
- * the trigger does not replay the company's history. An idle poll (nothing new, all pending
- * work orders on the first page) costs one request: page one already ends below `newest` and
- * holds every pending id.
- *
- * The poll computes the next cursor locally and stores it only when it has succeeded, so a
- * failed poll (a page that could not be read) leaves the cursor as it was and the next poll
- * reads the same window again: nothing lost, nothing emitted twice.
- *
- * A backlog too large for one poll (see `POLL_LIMITS` in poll.ts) is caught up oldest first, a
- * contiguous slice per poll: the poll reads the slice just above the cursor, emits it, and moves
- * `newest` to the slice's top. The work orders above stay new for the next poll (those sharing
- * the top's timestamp too: their ids are not in `newestIds`), so nothing is skipped or repeated.
+ * The trigger's cursor and the pure rules that decide what a poll emits; no I/O here.
+ * The cursor is a horizon (creation date) and the work orders seen at or above it: one above the
+ * horizon and not seen is new. The horizon trails the present by a few minutes, so a work order
+ * that becomes visible after a newer one (a commit race) is still delivered, once.
  */
 
 export type TriggerEvent = 'newWorkOrder' | 'codesReady';
 
-export const CURSOR_VERSION = 1;
+export const CURSOR_VERSION = 2;
 
-/**
- * Work orders still generating are followed for codesReady only while they are younger than
- * this many days: older ones are considered abandoned (e.g. an SSC order no printer confirmed).
- */
-export const PENDING_MAX_AGE_DAYS = 30;
+/** Assumed: Scantrust's clock and n8n's agree within a minute (both keep network time). */
+export const MAX_CLOCK_SKEW_MS = 60_000;
 
-/**
- * ...and only while they are among the newest this many work orders of the (filtered) list.
- * A poll reads down to the oldest pending work order, so this bounds its cost to
- * ceil(PENDING_MAX_DEPTH / page size) requests however many work orders are waiting.
- */
-export const PENDING_MAX_DEPTH = 300;
+export interface CursorLimits {
+	/** A work order that shows up this long after its creation date is still delivered. */
+	lateArrivalMs: number;
+	/** Most work orders remembered above the horizon: a larger burst moves the horizon up. */
+	seenMax: number;
+	/** A creation date further ahead of the present than this is not trusted as the horizon. */
+	clockSkewMs: number;
+	/** codesReady: work orders still generating are followed while younger than this... */
+	pendingMaxAgeDays: number;
+	/** ...and while among the newest this many of the list, which bounds what a poll reads for them. */
+	pendingMaxDepth: number;
+}
 
-export interface PendingWorkOrder {
+export const CURSOR_LIMITS: Readonly<CursorLimits> = Object.freeze({
+	lateArrivalMs: 5 * 60_000,
+	seenMax: 500,
+	clockSkewMs: MAX_CLOCK_SKEW_MS,
+	pendingMaxAgeDays: 30,
+	pendingMaxDepth: 300,
+});
+
+/** A work order as the cursor remembers it. */
+export interface Mark {
 	id: string;
 	/** `timeKey` of its creation date. */
 	created: string;
@@ -70,19 +49,16 @@ export interface TriggerCursor {
 	event: TriggerEvent;
 	/** Fingerprint of the list filters, see `queryFingerprint`. */
 	query: string;
-	/** `timeKey` of the newest creation date seen; null while the list was empty. */
-	newest: string | null;
-	/** Ids of the work orders created exactly at `newest`. */
-	newestIds: string[];
+	/** `timeKey`: work orders created before it are never emitted. */
+	horizon: string;
+	/** Work orders at or above `horizon` already seen (emitted, or there before activation), newest first. */
+	seen: Mark[];
 	/** codesReady only: work orders whose codes were not ready yet, newest first. */
-	pending: PendingWorkOrder[];
+	pending: Mark[];
 }
 
-/** A work order as read from the list, with what the cursor needs to know about it. */
-export interface ListedWorkOrder {
-	id: string;
-	/** `timeKey` of `creation_date`. */
-	created: string;
+/** A work order as read from the list. */
+export interface ListedWorkOrder extends Mark {
 	/** 0-based position in the list when it was read. */
 	position: number;
 	json: IDataObject;
@@ -92,9 +68,8 @@ const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?(?:[.,](\d+
 
 /**
  * A date-time as a fixed-width UTC string (`2024-03-01T10:00:00.123456Z`) that sorts as text in
- * time order, to microseconds (Django's precision, which a JavaScript Date would cut to
- * milliseconds). Accepts the forms DRF may send: with or without fraction, `Z`, an offset, or
- * no zone (taken as UTC). undefined when the value is not such a date-time.
+ * time order, to microseconds (Django's precision, finer than a JavaScript Date). Accepts what DRF
+ * may send: with or without fraction, `Z`, an offset, or no zone (UTC). undefined otherwise.
  */
 export function timeKey(value: unknown): string | undefined {
 	if (typeof value !== 'string') return undefined;
@@ -113,6 +88,8 @@ export function timeKey(value: unknown): string | undefined {
 	return `${whole.slice(0, 19)}.${fraction.padEnd(6, '0').slice(0, 6)}Z`;
 }
 
+const timeKeyAt = (ms: number) => timeKey(new Date(ms).toISOString())!;
+
 /** Ids compare as numbers when both are digits (without precision limits), else as text. */
 function compareIds(a: string, b: string): number {
 	if (/^\d+$/.test(a) && /^\d+$/.test(b) && a.length !== b.length) return a.length - b.length;
@@ -120,21 +97,19 @@ function compareIds(a: string, b: string): number {
 }
 
 /** Time order (creation date, then id): negative when `a` is older than `b`. */
-export function compareCreated(a: { created: string; id: string }, b: { created: string; id: string }): number {
+export function compareCreated(a: Mark, b: Mark): number {
 	if (a.created !== b.created) return a.created < b.created ? -1 : 1;
 	return compareIds(a.id, b.id);
 }
 
 /**
- * UNVERIFIED: no Scantrust source document states the order of the work order list. The
- * trigger assumes DRF's usual `-creation_date, -id` (what `newestFirst` compares), and walkList
- * checks every page against it: if the real list came oldest first, a trigger trusting it would
- * silently miss every new work order, so a page in another order fails the poll instead.
+ * Assumed: the work order list comes newest first (DRF's usual `-creation_date, -id`). Every page
+ * is checked: trusting a list in another order would silently miss work orders.
  */
 export const ASSUMED_LIST_ORDER = 'newest first (by creation_date, then id, both descending)';
 
 /** ASSUMED_LIST_ORDER as a comparator: negative when `a` comes before `b` in the list. */
-export const newestFirst = (a: ListedWorkOrder, b: ListedWorkOrder) => compareCreated(b, a);
+export const newestFirst = (a: Mark, b: Mark) => compareCreated(b, a);
 
 /** undefined when the work order lacks an id or a readable creation date. */
 export function toListed(json: IDataObject, position: number): ListedWorkOrder | undefined {
@@ -149,59 +124,77 @@ export function queryFingerprint(qs: IDataObject): string {
 	return JSON.stringify(Object.keys(qs).sort().map((key) => [key, qs[key]]));
 }
 
-function isStringArray(value: unknown): value is string[] {
-	return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
+function readMarks(value: unknown): Mark[] | undefined {
+	if (!Array.isArray(value)) return undefined;
+	const marks: Mark[] = [];
+	for (const entry of value as unknown[]) {
+		const { id, created } = (entry ?? {}) as IDataObject;
+		if (typeof id !== 'string' || typeof created !== 'string' || timeKey(created) !== created) return undefined;
+		marks.push({ id, created });
+	}
+	return marks;
 }
 
 /**
- * The stored cursor when it is one this version made for this event and these filters;
- * undefined otherwise (first poll, event or filters changed, unreadable), which makes the
- * poll start over.
+ * The stored cursor when it was made for this event and these filters; undefined (start over:
+ * emit nothing, remember the present) otherwise. A cursor of version 1 (`newest` and the ids seen
+ * there) means the same as a horizon at `newest` with those ids seen, and is read as such; one
+ * without `newest` would make every work order new, so it starts over instead.
  */
-export function readCursor(stored: unknown, event: TriggerEvent, query: string): TriggerCursor | undefined {
+export function readCursor(
+	stored: unknown,
+	event: TriggerEvent,
+	query: string,
+	now: number,
+	limits: CursorLimits = CURSOR_LIMITS,
+): TriggerCursor | undefined {
 	if (stored === null || typeof stored !== 'object') return undefined;
 	const raw = stored as IDataObject;
-	if (raw.version !== CURSOR_VERSION || raw.event !== event || raw.query !== query) return undefined;
-	if (raw.newest !== null && (typeof raw.newest !== 'string' || timeKey(raw.newest) !== raw.newest)) return undefined;
-	if (!isStringArray(raw.newestIds) || !Array.isArray(raw.pending)) return undefined;
-	const pending: PendingWorkOrder[] = [];
-	for (const entry of raw.pending as unknown[]) {
-		const { id, created } = (entry ?? {}) as IDataObject;
-		if (typeof id !== 'string' || typeof created !== 'string') return undefined;
-		pending.push({ id, created });
+	if (raw.event !== event || raw.query !== query) return undefined;
+	const pending = readMarks(raw.pending);
+	if (pending === undefined) return undefined;
+	let horizon: unknown = raw.horizon;
+	let seen: Mark[] | undefined;
+	if (raw.version === 1 && typeof raw.newest === 'string' && Array.isArray(raw.newestIds)) {
+		horizon = raw.newest;
+		const ids = raw.newestIds as unknown[];
+		seen = ids.every((id) => typeof id === 'string') ? readMarks(ids.map((id) => ({ id, created: raw.newest }))) : undefined;
+	} else if (raw.version === CURSOR_VERSION) {
+		seen = readMarks(raw.seen);
 	}
-	return { version: CURSOR_VERSION, event, query, newest: raw.newest, newestIds: [...raw.newestIds], pending };
+	if (seen === undefined || typeof horizon !== 'string' || timeKey(horizon) !== horizon) return undefined;
+	return { version: CURSOR_VERSION, event, query, horizon: notInFuture(horizon, now, limits), seen, pending };
 }
 
-/** Whether `workOrder` was created after the poll that made `cursor`. */
-export function isNew(workOrder: ListedWorkOrder, cursor: TriggerCursor): boolean {
-	if (cursor.newest === null || workOrder.created > cursor.newest) return true;
-	return workOrder.created === cursor.newest && !cursor.newestIds.includes(workOrder.id);
+/** Whether `workOrder` is one the poll that made `cursor` had not seen. */
+export function isNew(workOrder: Mark, cursor: TriggerCursor, seen = new Set(cursor.seen.map((mark) => mark.id))): boolean {
+	return workOrder.created >= cursor.horizon && !seen.has(workOrder.id);
+}
+
+/** A creation date further ahead than the clock skew is not real: the horizon stays just behind the present. */
+function notInFuture(horizon: string, now: number, limits: CursorLimits): string {
+	return horizon > timeKeyAt(now + limits.clockSkewMs) ? timeKeyAt(now - limits.clockSkewMs) : horizon;
 }
 
 /**
- * Whether `workOrder` comes above everything `cursor` has seen, in list order: younger than
- * `newest`, or at `newest` with an id above all of `newestIds`. Unlike `isNew` this holds for a
- * run from the top of the list and not below it, so the list can be searched for where it ends.
+ * The horizon after a poll that saw `marks`: a few minutes before the present (late arrivals),
+ * higher when more than `seenMax` work orders are above that, never lower than before.
  */
-export function isAboveCursor(workOrder: { created: string; id: string }, cursor: TriggerCursor): boolean {
-	if (cursor.newest === null) return true;
-	const newest = cursor.newest;
-	const top = cursor.newestIds.reduce(
-		(highest, id) => (compareCreated({ created: newest, id }, { created: newest, id: highest }) > 0 ? id : highest),
-		'',
-	);
-	return compareCreated(workOrder, { created: newest, id: top }) > 0;
+export function nextHorizon(previous: string | undefined, marks: Iterable<Mark>, now: number, limits: CursorLimits = CURSOR_LIMITS): string {
+	let horizon = timeKeyAt(now - limits.lateArrivalMs);
+	const nth = [...marks].map((mark) => mark.created).sort().reverse()[limits.seenMax - 1];
+	if (nth !== undefined && nth > horizon) horizon = notInFuture(nth, now, limits);
+	return previous !== undefined && previous > horizon ? previous : horizon;
 }
 
-/** The `timeKey` before which a work order is too old to be followed for codesReady. */
-export function pendingAgeLimit(now: number): string {
-	return timeKey(new Date(now - PENDING_MAX_AGE_DAYS * 86_400_000).toISOString())!;
+/** The creation date before which a work order is too old to be followed for codesReady. */
+function pendingAgeLimit(now: number, limits: CursorLimits): string {
+	return timeKeyAt(now - limits.pendingMaxAgeDays * 86_400_000);
 }
 
 /**
- * Whether a poll that has read down to `last` must read the next page too.
- * `seen` holds every work order read so far in this poll.
+ * Whether a poll that has read down to `last` must read the next page too; `seen` holds every
+ * work order read so far in this poll.
  */
 export function needsNextPage(
 	event: TriggerEvent,
@@ -209,29 +202,21 @@ export function needsNextPage(
 	last: ListedWorkOrder,
 	seen: ReadonlyMap<string, ListedWorkOrder>,
 	now: number,
+	limits: CursorLimits = CURSOR_LIMITS,
 ): boolean {
-	const withinDepth = last.position + 1 < PENDING_MAX_DEPTH;
-	if (cursor === undefined) {
-		// First poll: all work orders at the newest timestamp (so none of them is new next time) ...
-		let top = last.created;
-		for (const workOrder of seen.values()) if (workOrder.created > top) top = workOrder.created;
-		if (last.created >= top) return true;
-		// ... and, for codesReady, every work order that may still become ready.
-		return event === 'codesReady' && withinDepth && last.created >= pendingAgeLimit(now);
-	}
-	// Everything new, and everything at the newest timestamp (which may hold a new one).
-	if (cursor.newest === null || last.created >= cursor.newest) return true;
-	// Every pending work order not met yet, unless the list has already passed it (then it is gone).
-	if (event !== 'codesReady' || !withinDepth) return false;
-	const ageLimit = pendingAgeLimit(now);
-	return cursor.pending.some(
-		(pending) => pending.created >= ageLimit && !seen.has(pending.id) && compareCreated(last, pending) > 0,
-	);
+	// Everything at or above the horizon: new work orders, late arrivals, and what the next cursor remembers.
+	const horizon = cursor?.horizon ?? nextHorizon(undefined, seen.values(), now, limits);
+	if (last.created >= horizon) return true;
+	if (event !== 'codesReady' || last.position + 1 >= limits.pendingMaxDepth) return false;
+	const ageLimit = pendingAgeLimit(now, limits);
+	// First poll: every work order that may still become ready; later: pending ones not met yet.
+	if (cursor === undefined) return last.created >= ageLimit;
+	return cursor.pending.some((pending) => pending.created >= ageLimit && !seen.has(pending.id) && compareCreated(last, pending) > 0);
 }
 
 /**
  * The work orders to emit (oldest first) and the next cursor, from the previous cursor
- * (undefined: first poll) and the work orders this poll read (newest first).
+ * (undefined: first poll, which emits nothing) and the work orders this poll read.
  */
 export function advanceCursor(
 	event: TriggerEvent,
@@ -239,49 +224,47 @@ export function advanceCursor(
 	previous: TriggerCursor | undefined,
 	listed: ListedWorkOrder[],
 	now: number,
+	limits: CursorLimits = CURSOR_LIMITS,
 ): { cursor: TriggerCursor; emit: ListedWorkOrder[] } {
 	const items = [...listed].sort(newestFirst);
-
-	let newest = previous?.newest ?? null;
-	let newestIds = previous?.newestIds ?? [];
-	const top = items[0];
-	if (top !== undefined && (newest === null || top.created > newest)) {
-		newest = top.created;
-		newestIds = items.filter((workOrder) => workOrder.created === newest).map((workOrder) => workOrder.id);
-	} else if (top !== undefined && top.created === newest) {
-		const atNewest = items.filter((workOrder) => workOrder.created === newest).map((workOrder) => workOrder.id);
-		newestIds = [...newestIds, ...atNewest.filter((id) => !newestIds.includes(id))];
-	}
+	const seenBefore = new Set(previous?.seen.map((mark) => mark.id));
+	const isNewHere = (workOrder: ListedWorkOrder) => previous !== undefined && isNew(workOrder, previous, seenBefore);
 
 	const emit: ListedWorkOrder[] = [];
-	const pending: PendingWorkOrder[] = [];
-	const ageLimit = pendingAgeLimit(now);
+	const pending: Mark[] = [];
+	const ageLimit = pendingAgeLimit(now, limits);
 	const follow = (workOrder: ListedWorkOrder) => {
-		if (workOrder.created >= ageLimit && workOrder.position < PENDING_MAX_DEPTH) {
+		if (workOrder.created >= ageLimit && workOrder.position < limits.pendingMaxDepth) {
 			pending.push({ id: workOrder.id, created: workOrder.created });
 		}
 	};
-
 	if (event === 'newWorkOrder') {
-		if (previous !== undefined) emit.push(...items.filter((workOrder) => isNew(workOrder, previous)));
+		emit.push(...items.filter(isNewHere));
 	} else {
 		const wasPending = new Set(previous?.pending.map((workOrder) => workOrder.id));
 		for (const workOrder of items) {
 			const ready = codesReady(workOrder.json);
 			if (previous === undefined) {
 				if (!ready) follow(workOrder);
-			} else if (wasPending.has(workOrder.id) || isNew(workOrder, previous)) {
+			} else if (wasPending.has(workOrder.id) || isNewHere(workOrder)) {
 				if (ready) emit.push(workOrder);
 				else follow(workOrder);
 			}
 		}
 	}
 
+	// Seen ones no longer listed stay remembered: archived and restored, they are not new.
+	const marks = new Map((previous?.seen ?? []).map((mark) => [mark.id, mark]));
+	for (const workOrder of items) {
+		if (previous === undefined || workOrder.created >= previous.horizon) marks.set(workOrder.id, { id: workOrder.id, created: workOrder.created });
+	}
+	let horizon = nextHorizon(previous?.horizon, marks.values(), now, limits);
+	// Moved only to forget a work order, so an idle poll leaves the cursor as it was (nothing to store).
+	if (previous !== undefined && ![...marks.values()].some((mark) => mark.created < horizon)) horizon = previous.horizon;
+	const seen = [...marks.values()].filter((mark) => mark.created >= horizon).sort(newestFirst);
+
 	emit.sort(compareCreated);
-	return {
-		cursor: { version: CURSOR_VERSION, event, query, newest, newestIds, pending },
-		emit,
-	};
+	return { cursor: { version: CURSOR_VERSION, event, query, horizon, seen, pending }, emit };
 }
 
 /** Deep equality of two JSON values, ignoring key order (a database may reorder keys). */

@@ -5,8 +5,9 @@ import { codesReady } from '../api/workOrders';
 /**
  * The trigger's cursor and the pure rules that decide what a poll emits; no I/O here.
  * The cursor is a horizon (creation date) and the work orders seen at or above it: one above the
- * horizon and not seen is new. The horizon trails the present by a few minutes, so a work order
- * that becomes visible after a newer one (a commit race) is still delivered, once.
+ * horizon and not seen is new. The horizon stays a few minutes behind the present, so a work order
+ * that becomes visible after a newer one (a commit race) is still delivered, once; it moves only to
+ * forget a work order, so an idle poll leaves the cursor as it was.
  */
 
 export type TriggerEvent = 'newWorkOrder' | 'codesReady';

@@ -122,7 +122,9 @@ class CodesCsvSplitter {
 	private batchCount = 0;
 	private readonly finished = new Set<number>();
 	private open: OpenBatch | undefined;
+	/** Column 4 of the last row read, as found (a string for the field-by-field path, bytes for the fast path). */
 	private currentValue = NO_BATCH;
+	private currentBytes = Buffer.from(NO_BATCH, 'latin1');
 	private readonly ready: CodesBatch[] = [];
 	/** Fields of the record being read field by field (a line with quotes). */
 	private readonly fields: string[] = [];
@@ -169,7 +171,7 @@ class CodesCsvSplitter {
 		if (!this.started) buf = this.start(buf);
 		if (this.newline < 0) this.decideNewline(buf, true);
 		if (buf.length > 0) this.read(buf, buf.length);
-		this.finishBatch();
+		this.finishOpenBatch();
 		if (this.codeCount === 0) {
 			throw this.header
 				? new DataError(`${FILE} holds no codes (only a header row)`, `Check that the work order's code generation has finished, then download it again.`)
@@ -230,22 +232,26 @@ class CodesCsvSplitter {
 		return end;
 	}
 
-	/** Whole records buf[0, end): one tight loop, state in locals. */
+	/**
+	 * Whole records buf[0, end): one tight loop over the bytes, state in locals. Strings are made only where a value
+	 * is needed (codes listed, a batch's first and last code, a new batch number); the piece is decoded as a whole
+	 * only when the codes are listed or a record holds a quote.
+	 */
 	private read(buf: Buffer, end: number): void {
 		this.ascii = isAscii(buf.subarray(0, end));
-		const s = buf.toString('latin1', 0, end);
-		const len = s.length;
-		const newline = String.fromCharCode(this.newline);
+		const newline = this.newline;
+		const lfMode = newline === LF;
 		// The other line break character: CR in a LF file (a CRLF end, or a CR inside a value), LF in a CR file.
-		const stray = this.newline === LF ? '\r' : '\n';
-		const crlfEnds = this.newline === LF;
+		const stray = lfMode ? CR : LF;
 		const withCsv = this.withCsv;
 		const withCodes = this.withCodes;
-		const text = this.ascii ? sameText : utf8Text;
+		// The piece as a string (latin1: positions stay byte positions), made when the codes are listed or a record
+		// holds a quote; otherwise values are decoded one by one, where needed.
+		let whole: string | undefined = withCodes ? buf.toString('latin1', 0, end) : undefined;
 		let pos = 0;
 		let line = this.line;
-		let currentValue = this.currentValue;
 		let open = this.open;
+		let current = this.currentBytes;
 		let count = 0;
 		// Rows that are copied as they are, back to back, into the open batch's file: [segmentStart, segmentEnd).
 		let segmentStart = -1;
@@ -255,97 +261,79 @@ class CodesCsvSplitter {
 		let lastC1 = 0;
 		let lastC2 = 0;
 		let lastC3 = 0;
-		const flushSegment = () => {
-			if (segmentStart >= 0) {
-				appendPart(open!, buf.subarray(segmentStart, Math.min(segmentEnd, len)));
-				if (segmentEnd > len) appendPart(open!, NEWLINE_BYTES);
-				segmentStart = -1;
-			}
-		};
-		const settleLast = () => {
-			if (lastRow >= 0) {
-				open!.batch.lastExtendedId = text(s.slice(lastRow, lastC1));
-				open!.batch.lastSequenceNumber = text(s.slice(lastC2 + 1, lastC3));
-				lastRow = -1;
-			}
-		};
-		// Where the next double quote and stray line break character are: lines before them take the fast path.
-		let nextQuote = s.indexOf('"');
-		if (nextQuote < 0) nextQuote = len;
-		let nextStray = s.indexOf(stray);
-		if (nextStray < 0) nextStray = len;
-		while (pos < len) {
-			let next = s.indexOf(newline, pos);
-			if (next < 0) next = len;
+		while (pos < end) {
 			line++;
-			if (nextQuote < pos) {
-				nextQuote = s.indexOf('"', pos);
-				if (nextQuote < 0) nextQuote = len;
+			let commas = 0;
+			let c1 = -1;
+			let c2 = -1;
+			let c3 = -1;
+			let c4 = -1;
+			let strayAt = -1;
+			let quoted = false;
+			let next = pos;
+			for (; next < end; next++) {
+				const b = buf[next];
+				if (b > COMMA) continue; // letters, digits and most punctuation: nothing to do
+				if (b === newline) break;
+				if (b === COMMA) {
+					commas++;
+					if (commas === 1) c1 = next;
+					else if (commas === 2) c2 = next;
+					else if (commas === 3) c3 = next;
+					else if (commas === 4) c4 = next;
+				} else if (b === QUOTE) {
+					quoted = true;
+					break;
+				} else if (b === stray && strayAt < 0) {
+					strayAt = next;
+				}
 			}
-			if (nextQuote < next) {
+			if (quoted) {
 				// This record holds a quote: read it field by field (it may run over several lines).
-				flushSegment();
-				settleLast();
+				if (segmentStart >= 0) appendPart(open!, buf.subarray(segmentStart, segmentEnd));
+				if (lastRow >= 0) this.settleLast(open!, buf, whole, lastRow, lastC1, lastC2, lastC3);
+				segmentStart = lastRow = -1;
 				this.line = line;
-				this.currentValue = currentValue;
 				this.open = open;
 				this.codeCount += count;
 				count = 0;
-				pos = this.readQuotedRecord(s, pos);
+				pos = this.readQuotedRecord((whole ??= buf.toString('latin1', 0, end)), pos);
 				line = this.line;
-				currentValue = this.currentValue;
 				open = this.open;
+				current = this.currentBytes;
 				continue;
-			}
-			if (nextStray < pos) {
-				nextStray = s.indexOf(stray, pos);
-				if (nextStray < 0) nextStray = len;
 			}
 			let eol = next;
-			// Copied as is when the line ends in a plain line break and holds no other line break character.
-			let asIs = next < len && this.newline === LF;
-			if (nextStray < next) {
-				asIs = false;
-				if (crlfEnds && next > pos && s.charCodeAt(next - 1) === CR) eol = next - 1;
-			}
-			if (eol === pos) {
-				pos = next + 1; // empty line (also the one after a trailing newline)
-				flushSegment();
+			if (lfMode && strayAt >= 0 && next > pos && buf[next - 1] === CR) eol = next - 1; // CRLF
+			if (eol === pos || (commas !== 4 && isBlank(buf, pos, eol))) {
+				pos = next + 1; // an empty line, or spaces and tabs only (also the one after a trailing newline)
+				if (segmentStart >= 0) appendPart(open!, buf.subarray(segmentStart, segmentEnd));
+				segmentStart = -1;
 				continue;
 			}
-			// Each search starts after the previous hit, so c1 < c2 < c3 < c4 whenever all are found.
-			const c1 = s.indexOf(',', pos);
-			const c2 = c1 < 0 ? -1 : s.indexOf(',', c1 + 1);
-			const c3 = c2 < 0 ? -1 : s.indexOf(',', c2 + 1);
-			const c4 = c3 < 0 ? -1 : s.indexOf(',', c3 + 1);
-			const c5 = c4 < 0 ? -1 : s.indexOf(',', c4 + 1);
-			if (c4 < 0 || c4 >= eol || (c5 >= 0 && c5 < eol)) {
-				if (isBlank(s, pos, eol)) {
-					pos = next + 1; // spaces or tabs only: an empty line
-					flushSegment();
-					continue;
-				}
-				throw columnCountError(line, s.slice(pos, eol).split(',').length, text(s.slice(pos, eol)));
-			}
+			if (commas !== 4) throw columnCountError(line, commas + 1, this.value(buf, whole, pos, eol));
 			// Rows of a batch follow each other: compare in place, make the batch string only when it changes.
-			if (c4 - c3 - 1 !== currentValue.length || !s.startsWith(currentValue, c3 + 1)) {
-				const value = s.slice(c3 + 1, c4);
-				flushSegment();
-				settleLast();
+			let same = c4 - c3 - 1 === current.length;
+			for (let k = 0; same && k < current.length; k++) same = buf[c3 + 1 + k] === current[k];
+			if (!same) {
+				if (segmentStart >= 0) appendPart(open!, buf.subarray(segmentStart, segmentEnd));
+				if (lastRow >= 0) this.settleLast(open!, buf, whole, lastRow, lastC1, lastC2, lastC3);
+				segmentStart = lastRow = -1;
 				this.open = open;
-				const batch = this.batchOrHeader(value, line, () => s.slice(pos, eol).split(',').map(text));
+				// Once per batch: the row's values, in case it is the header.
+				const batch = this.batchOrHeader(buf.toString('latin1', c3 + 1, c4), line, this.value(buf, whole, pos, eol).split(','));
 				if (!batch) {
 					pos = next + 1;
 					continue;
 				}
 				open = batch;
-				currentValue = value;
+				current = this.currentBytes;
 			}
 			if (c1 === pos) throw emptyIdError(line);
 			const batch = open!.batch;
 			if (batch.codeCount++ === 0) {
-				batch.firstExtendedId = text(s.slice(pos, c1));
-				batch.firstSequenceNumber = text(s.slice(c2 + 1, c3));
+				batch.firstExtendedId = this.value(buf, whole, pos, c1);
+				batch.firstSequenceNumber = this.value(buf, whole, c2 + 1, c3);
 			}
 			lastRow = pos;
 			lastC1 = c1;
@@ -353,21 +341,23 @@ class CodesCsvSplitter {
 			lastC3 = c3;
 			if (withCodes) {
 				batch.codes!.push({
-					extendedId: text(s.slice(pos, c1)),
-					serialNumber: text(s.slice(c1 + 1, c2)),
-					sequenceNumber: text(s.slice(c2 + 1, c3)),
-					url: text(s.slice(c4 + 1, eol)),
+					extendedId: this.value(buf, whole, pos, c1),
+					serialNumber: this.value(buf, whole, c1 + 1, c2),
+					sequenceNumber: this.value(buf, whole, c2 + 1, c3),
+					url: this.value(buf, whole, c4 + 1, eol),
 				});
 			}
 			if (withCsv) {
-				if (asIs) {
+				if (lfMode && strayAt < 0 && next < end) {
+					// Copied as is: the line ends in a plain line break and holds no other line break character.
 					if (segmentStart < 0) segmentStart = pos;
 					segmentEnd = next + 1;
 				} else {
-					flushSegment();
-					if (nextStray < eol) {
+					if (segmentStart >= 0) appendPart(open!, buf.subarray(segmentStart, segmentEnd));
+					segmentStart = -1;
+					if (strayAt >= 0 && strayAt < eol) {
 						// A CR (or LF) inside a value: written back quoted.
-						appendPart(open!, Buffer.from(csvRow(s.slice(pos, eol).split(','), '\n'), 'latin1'));
+						appendPart(open!, Buffer.from(csvRow((whole ??= buf.toString('latin1', 0, end)).slice(pos, eol).split(','), '\n'), 'latin1'));
 					} else {
 						appendPart(open!, buf.subarray(pos, eol));
 						appendPart(open!, NEWLINE_BYTES);
@@ -377,12 +367,22 @@ class CodesCsvSplitter {
 			count++;
 			pos = next + 1;
 		}
-		flushSegment();
-		settleLast();
+		if (segmentStart >= 0) appendPart(open!, buf.subarray(segmentStart, segmentEnd));
+		if (lastRow >= 0) this.settleLast(open!, buf, whole, lastRow, lastC1, lastC2, lastC3);
 		this.line = line;
-		this.currentValue = currentValue;
 		this.open = open;
 		this.codeCount += count;
+	}
+
+	/** The last extended ID and sequence number of the open batch, from the row where the last code was read. */
+	private settleLast(open: OpenBatch, buf: Buffer, whole: string | undefined, row: number, c1: number, c2: number, c3: number): void {
+		open.batch.lastExtendedId = this.value(buf, whole, row, c1);
+		open.batch.lastSequenceNumber = this.value(buf, whole, c2 + 1, c3);
+	}
+
+	/** The value at [from, to) of the piece being read. */
+	private value(buf: Buffer, whole: string | undefined, from: number, to: number): string {
+		return this.text(whole !== undefined ? whole.slice(from, to) : buf.toString('latin1', from, to));
 	}
 
 	/** Reads the record starting at pos field by field, adds its code; returns where the next record starts. */
@@ -461,10 +461,9 @@ class CodesCsvSplitter {
 		if (fields.length !== COLUMN_COUNT) throw columnCountError(line, fields.length, this.text(fields.join(',')));
 		const value = fields[3];
 		if (value !== this.currentValue) {
-			const batch = this.batchOrHeader(value, line, () => fields.map((f) => this.text(f)));
+			const batch = this.batchOrHeader(value, line, fields.map((f) => this.text(f)));
 			if (!batch) return;
 			this.open = batch;
-			this.currentValue = value;
 		}
 		if (fields[0] === '') throw emptyIdError(line);
 		const open = this.open!;
@@ -493,11 +492,11 @@ class CodesCsvSplitter {
 	 * the current one is finished and a new one opened. Undefined when this is the first row and a header: its batch
 	 * column is a title, not a number.
 	 */
-	private batchOrHeader(value: string, line: number, fields: () => string[]): OpenBatch | undefined {
+	private batchOrHeader(value: string, line: number, fields: string[]): OpenBatch | undefined {
 		if (!this.firstRowSeen) {
 			this.firstRowSeen = true;
 			if (value.trim() !== '' && !WHOLE_NUMBER.test(value)) {
-				this.header = fields();
+				this.header = fields;
 				return undefined;
 			}
 		}
@@ -509,8 +508,10 @@ class CodesCsvSplitter {
 			);
 		}
 		const number = Number(match[1]);
+		this.currentValue = value;
+		this.currentBytes = Buffer.from(value, 'latin1');
 		if (this.open && this.open.batch.batch === number) return this.open;
-		this.finishBatch();
+		this.finishOpenBatch();
 		if (this.finished.has(number)) {
 			throw new DataError(
 				`${FILE} line ${line}: batch ${number} comes again after other batches`,
@@ -535,11 +536,10 @@ class CodesCsvSplitter {
 	}
 
 	/** Hands the open batch on: its file is made of the header and the parts, in one buffer. */
-	private finishBatch(): void {
+	private finishOpenBatch(): void {
 		const open = this.open;
 		if (!open) return;
 		this.open = undefined;
-		this.currentValue = NO_BATCH;
 		this.finished.add(open.batch.batch);
 		this.batchCount++;
 		if (this.withCsv) {
@@ -555,16 +555,14 @@ function appendPart(open: OpenBatch, part: Buffer): void {
 	open.partBytes += part.length;
 }
 
-const sameText = (value: string) => value;
-
 /** A value of a piece that is not all ASCII: its bytes (latin1-decoded) read again as UTF-8. */
 function utf8Text(value: string): string {
 	return Buffer.from(value, 'latin1').toString('utf8');
 }
 
-function isBlank(s: string, from: number, to: number): boolean {
+function isBlank(bytes: Buffer, from: number, to: number): boolean {
 	for (let i = from; i < to; i++) {
-		const c = s.charCodeAt(i);
+		const c = bytes[i];
 		if (c !== 0x20 && c !== 0x09) return false;
 	}
 	return true;

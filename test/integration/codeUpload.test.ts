@@ -32,11 +32,14 @@ const ids = (n: number, prefix = 'code') => Array.from({ length: n }, (_, i) => 
 const storageRequests = () => env.sandbox.requests.filter((r) => r.origin === 'storage');
 const getPostDataCalls = () => apiCalls(env.sandbox, 'POST', /get-post-data/);
 const processCalls = () => apiCalls(env.sandbox, 'POST', /upload\/process/);
+/** Scantrust's current ingestion, the node's default: add-sids, then process-from-file for a file. */
+const addSidsCalls = () => apiCalls(env.sandbox, 'POST', /\/add-sids\/$/);
+const bodyOf = (request: { body?: Buffer }) => JSON.parse(request.body!.toString()) as Record<string, unknown>;
 const uploadOf = (recordKey: unknown) => env.sandbox.state.uploads.get(`ingestion/${String(recordKey)}.csv`);
 const ingested = (recordKey: unknown) => env.sandbox.state.ingestedCodes.get(String(recordKey));
 
 function expectNothingUploaded(): void {
-	expect(getPostDataCalls()).toHaveLength(0);
+	expect(apiCalls(env.sandbox, 'POST', /^\/api\/v2\/ingestion\//)).toHaveLength(0);
 	expect(storageRequests()).toHaveLength(0);
 	expect(processCalls()).toHaveLength(0);
 	expect(env.sandbox.state.uploads.size).toBe(0);
@@ -81,13 +84,13 @@ afterEach(() => {
 
 
 describe('Code Upload > Upload from items', () => {
-	it('uploads all items as one file, posts every form field, keeps the token away from storage, and waits', async () => {
+	it('legacy: uploads all items as one file, posts every form field, keeps the token away from storage, and waits', async () => {
 		const input = items(
 			{ id: 'abc12345', product: 'sku1', pallet_number: 'pal1', intended_market: 'BE' },
 			{ id: 'def12345', product: 'sku1', pallet_number: 'pal1', intended_market: 'NL' },
 			{ id: 'ghi12345', product: 'NICK1', pallet_number: 'pal2', intended_market: 'DE', activation_status: 1 },
 		);
-		const { output, error } = await upload({ source: 'items', idField: 'id' }, { input });
+		const { output, error } = await upload({ ingestion: 'legacy', source: 'items', idField: 'id' }, { input });
 		expect(error).toBeUndefined();
 		expect(output).toHaveLength(1);
 		const result = output[0].json;
@@ -152,15 +155,24 @@ describe('Code Upload > Upload from items', () => {
 		expect(error).toBeUndefined();
 		expect(output[0].json.columns).toEqual(['id', 'product', 'activation_status', 'pallet_number']);
 		expect(ingested(output[0].json.recordKey)).toEqual([
-			{ id: 'map00001', product: 'sku1', activation_status: '1', pallet_number: 'A' },
-			{ id: 'map00002', product: 'P2', activation_status: '0', pallet_number: 'B' },
+			{ id: 'map00001', product: 'sku1', activation_status: 1, pallet_number: 'A' },
+			{ id: 'map00002', product: 'P2', activation_status: 0, pallet_number: 'B' },
 		]);
-		expect(JSON.parse(processCalls()[0].body!.toString())).toEqual({
-			record: output[0].json.recordKey,
-			default_scm_data: { product: 'sku1', updated_by: 'n8n' },
-			url_prefix: 'https://qr.example/q/',
-			allow_posted_duplicates: false,
-		});
+		// The default flow: the codes as validated travel in the add-sids body with the options.
+		expect(addSidsCalls().map(bodyOf)).toEqual([
+			{
+				mode: 'api',
+				codes: [
+					{ id: 'map00001', product: 'sku1', activation_status: 1, pallet_number: 'A' },
+					{ id: 'map00002', product: 'P2', activation_status: 0, pallet_number: 'B' },
+				],
+				default_scm_data: { product: 'sku1', updated_by: 'n8n' },
+				url_prefix: 'https://qr.example/q/',
+				allow_posted_duplicates: false,
+				id_format: 'default',
+			},
+		]);
+		expect(storageRequests()).toHaveLength(0);
 	});
 
 	it('only uploads when "Process After Upload" is off; Process then creates the codes', async () => {
@@ -220,7 +232,7 @@ describe('Code Upload > Upload from items', () => {
 		const { output, error } = await upload({ source: 'items', options: { allowPostedDuplicates: true } }, { input });
 		expect(error).toBeUndefined();
 		expect(output[0].json).toMatchObject({ status: 'finished', codeCount: 3 });
-		expect(JSON.parse(processCalls()[0].body!.toString()).allow_posted_duplicates).toBe(true);
+		expect(bodyOf(addSidsCalls()[0])).toMatchObject({ mode: 'api', allow_posted_duplicates: true });
 		expect(ingested(output[0].json.recordKey)).toEqual([
 			{ id: 'dupl1234', pallet_number: 'first' },
 			{ id: 'uniq1234', pallet_number: 'x' },
@@ -260,7 +272,7 @@ describe('Code Upload > Upload from items', () => {
 		env.sandbox.options.ingestionDelayMs = 5000;
 		const { error } = await upload({ source: 'items', waitTimeout: 1, pollInterval: 0.3 }, { input: items({ id: 'slow0001' }) });
 		expect(error?.message).toMatch(/^Ingestion record \w+ was still "processing" after 1 seconds$/);
-		expect(processCalls()).toHaveLength(1);
+		expect(addSidsCalls()).toHaveLength(1);
 	});
 
 	it('keeps waiting while the status is a busy name the node does not know, and ends on an unknown name of success', async () => {
@@ -282,18 +294,18 @@ describe('Code Upload > Upload from items', () => {
 		expect(error?.message).toMatch(/^Scantrust could not ingest the codes of record \w+: invalid_product_error: NO-SUCH-SKU$/);
 	});
 
-	it('does not process twice when Scantrust processes but answers 502', async () => {
+	it('legacy: does not process twice when Scantrust processes but answers 502', async () => {
 		env.sandbox.faults.push({ method: 'POST', path: /upload\/process\/$/, status: 502, afterHandling: true });
-		const { output, error } = await upload({ source: 'items' }, { input: items({ id: 'once0001' }) });
+		const { output, error } = await upload({ ingestion: 'legacy', source: 'items' }, { input: items({ id: 'once0001' }) });
 		expect(error).toBeUndefined();
 		expect(output[0].json.status).toBe('finished');
 		expect(processCalls()).toHaveLength(1);
 		expect(ingested(output[0].json.recordKey)).toEqual([{ id: 'once0001' }]);
 	});
 
-	it('posts process again after a 503 that processed nothing', async () => {
+	it('legacy: posts process again after a 503 that processed nothing', async () => {
 		env.sandbox.faults.push({ method: 'POST', path: /upload\/process\/$/, status: 503 });
-		const { output, error } = await upload({ source: 'items' }, { input: items({ id: 'twice001' }) });
+		const { output, error } = await upload({ ingestion: 'legacy', source: 'items' }, { input: items({ id: 'twice001' }) });
 		expect(error).toBeUndefined();
 		expect(output[0].json.status).toBe('finished');
 		expect(processCalls()).toHaveLength(2);
@@ -342,7 +354,7 @@ describe('Code Upload > Upload from a file', () => {
 		});
 		expect(error).toBeUndefined();
 		expect(output[0].json).toMatchObject({ columns: ['id', 'product', 'activation_status', 'batch'], fileName: 'codes.csv', status: 'finished' });
-		expect(JSON.parse(getPostDataCalls()[0].body!.toString())).toEqual({ filetype: 'csv' });
+		expect(bodyOf(addSidsCalls()[0])).toMatchObject({ mode: 'file', filetype: 'csv' });
 		expect(ingested(output[0].json.recordKey)).toEqual([
 			{ id: 'json0001', product: 'P2', activation_status: '2', batch: '' },
 			{ id: 'json0002', product: '', activation_status: '', batch: 'B-1' },
@@ -390,7 +402,7 @@ describe('Code Upload > Upload from a file', () => {
 		expect(error).toBeUndefined();
 		expect(output[0].json).toMatchObject({ status: 'finished', codeCount: 3, parts: 1 });
 		expect(uploadOf(output[0].json.recordKey)!.content.toString()).toBe(csv);
-		expect(JSON.parse(processCalls()[0].body!.toString()).allow_posted_duplicates).toBe(true);
+		expect(bodyOf(addSidsCalls()[0])).toMatchObject({ mode: 'file', allow_posted_duplicates: true });
 		expect(ingested(output[0].json.recordKey)).toEqual([
 			{ id: 'dupl1234', n: 'first' },
 			{ id: 'uniq1234', n: 'x' },
@@ -446,14 +458,13 @@ describe('Code Upload > Upload from a file', () => {
 		expect(output[0].pairedItem).toEqual({ item: 0 });
 		expect(output[1].json.error).toMatch(/^Item 1: Line 2, field "id": "bad"/);
 		expect(output[1].pairedItem).toEqual({ item: 1 });
-		expect(getPostDataCalls()).toHaveLength(1);
+		expect(addSidsCalls()).toHaveLength(1);
 	});
 });
 
 describe('Code Upload > Process', () => {
 	it.each([
 		['a record in the wrong state', async () => 'ym0mse71lc7t', PROCESS_ERRORS.wrongState],
-		['an unknown record', async () => 'nosuchrecord', PROCESS_ERRORS.invalidRecord],
 		['a record whose file was never uploaded', createRecordWithoutFile, PROCESS_ERRORS.fileNotFound],
 	])("shows Scantrust's answer verbatim for %s", async (_what, key, reason) => {
 		const recordKey = await key();
@@ -463,8 +474,14 @@ describe('Code Upload > Process', () => {
 		expect(processCalls()).toHaveLength(1);
 	});
 
-	it('processes an uploaded record and fails with Scantrust\'s reasons when the ingestion ends in error', async () => {
-		const uploaded = await upload({ source: 'items', processAfterUpload: false }, { input: items({ id: 'proc0001', product: 'UNKNOWN' }) });
+	it('names an unknown record: the record is read first, to pick the call that processes it', async () => {
+		const { error } = await run('process', { recordKey: 'nosuchrecord', ...FAST_WAIT });
+		expect(error?.message).toBe('Could not read ingestion record nosuchrecord: Ingestion record nosuchrecord was not found (404)');
+		expect(apiCalls(env.sandbox, 'POST', /./)).toHaveLength(0);
+	});
+
+	it('legacy: processes an uploaded record with the options and fails with Scantrust\'s reasons when the ingestion ends in error', async () => {
+		const uploaded = await upload({ ingestion: 'legacy', source: 'items', processAfterUpload: false }, { input: items({ id: 'proc0001', product: 'UNKNOWN' }) });
 		const recordKey = uploaded.output[0].json.recordKey;
 		const { error } = await run('process', { recordKey, ...FAST_WAIT, options: { allowPostedDuplicates: true } });
 		expect(error?.message).toBe(`Scantrust could not ingest the codes of record ${String(recordKey)}: invalid_product_error: UNKNOWN`);
@@ -474,7 +491,7 @@ describe('Code Upload > Process', () => {
 	it('gives an error item per failing record with Continue On Fail', async () => {
 		const { output } = await run('process', { recordKey: '={{ $json.key }}', ...FAST_WAIT }, { input: items({ key: 'nosuchrecord' }, { key: '' }), continueOnFail: true });
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(output[0].json.error).toBe(`Could not process ingestion record nosuchrecord: ${PROCESS_ERRORS.invalidRecord}`);
+		expect(output[0].json.error).toBe('Could not read ingestion record nosuchrecord: Ingestion record nosuchrecord was not found (404)');
 		expect(output[1].json.error).toBe('Item 1: "Record Key" must not be empty');
 	});
 });

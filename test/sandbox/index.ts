@@ -12,11 +12,16 @@ import { parseCreateFromTemplate } from './workOrderInput';
 import { CODEGEN, createWorkOrder, extraOf, finishGeneration, findWorkOrder, settleGenerations } from './workOrders';
 import { findByExtendedId, viewOf } from './codeStore';
 import { settleIngestions } from './ingestion';
+import { DEFAULT_UPLOAD_FORM_SHAPE } from './ingestionCreate';
+import { POST_FORM_TTL_MS } from './presign';
 
 export * from './types';
 export { BATCH_SIZE, extendedIdFor } from './codes';
 export { CODES_CSV_HEADER } from './codesArchive';
 export { INGESTION_STATUS, PROCESS_ERRORS } from './ingestion';
+export { FILE_PROCESS_ERRORS, SSC_PARTNER_REQUIRED } from './ingestionCreate';
+export { GS1_ID_PATTERN } from './ingestionFile';
+export { INGESTION_TEMPLATE_KEYS } from './ingestionTemplates';
 export { INGESTION_ERROR_KEYS } from './ingestionFile';
 export { CODEGEN, WO_STATE } from './workOrders';
 export { DOCUMENT_STATUS, DOWNLOAD_LINK_FIELD, EXPORT_COLUMNS } from './codeExport';
@@ -44,6 +49,8 @@ function resolveOptions(options: SandboxOptions): ResolvedOptions {
 		scmTaskDelayMs: options.scmTaskDelayMs ?? 300,
 		scmTaskFailure: options.scmTaskFailure ?? null,
 		exportDelayMs: options.exportDelayMs ?? 300,
+		postFormTtlMs: options.postFormTtlMs ?? POST_FORM_TTL_MS,
+		uploadFormShape: options.uploadFormShape ?? DEFAULT_UPLOAD_FORM_SHAPE,
 	};
 }
 

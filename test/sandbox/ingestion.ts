@@ -1,10 +1,14 @@
-// Code ingestion (seed 002): records, get-post-data, process, and the asynchronous processing step.
+// Code ingestion: records, the legacy get-post-data + process pair (seed 002), and the asynchronous processing step
+// shared with the current API (ingestionCreate.ts).
 import type { Ctx } from './context';
 import { FieldErrors, MSG, asDict, badRequest, notFound, readBoolean, readString } from './drf';
-import { evaluateUpload } from './ingestionFile';
+import { evaluateRows, evaluateUpload, type IngestionOutcome } from './ingestionFile';
 import { BUCKET, issuePostForm } from './presign';
 import { ME, SID_CODE_LAYOUT } from './seed';
-import type { IngestionRecord, PostForm } from './types';
+
+/** Code layout of a work order made from an SSC ingestion template (not documented; the seeds' SSC layout). */
+const SSC_CODE_LAYOUT = 'sg-outside';
+import type { IngestionRecord, PostForm, ProcessRequest } from './types';
 import { isoMicro, newestFirst, randomString } from './util';
 import { finishGeneration, insertWorkOrder } from './workOrders';
 
@@ -19,7 +23,7 @@ export const PROCESS_ERRORS = {
 
 const FILETYPES = ['csv', 'json'];
 
-function setStatus(record: IngestionRecord, status: string): void {
+export function setStatus(record: IngestionRecord, status: string): void {
 	record.status = status;
 	record.status_updated_at = isoMicro();
 }
@@ -58,7 +62,7 @@ export function createIngestionRecord(ctx: Ctx, body: unknown): { post_data: { u
 }
 
 /** default_scm_data is checked when the call is made; the codes themselves only while processing. */
-function readDefaultScmData(ctx: Ctx, data: Record<string, unknown>, errs: FieldErrors): Record<string, unknown> {
+export function readDefaultScmData(ctx: Ctx, data: Record<string, unknown>, errs: FieldErrors): Record<string, unknown> {
 	const v = data.default_scm_data;
 	if (v === undefined || v === null) return {};
 	if (typeof v !== 'object' || Array.isArray(v)) {
@@ -93,11 +97,16 @@ export function processIngestion(ctx: Ctx, body: unknown): { record_key: string 
 	const form = formForRecord(ctx, record.key);
 	if (!form || !ctx.state.uploads.has(form.objectKey)) throw badRequest(PROCESS_ERRORS.fileNotFound);
 
-	setStatus(record, INGESTION_STATUS.processing);
 	record.parameters = { default_scm_data: defaultScmData, use_serial_number: false, url_prefix: urlPrefix, allow_posted_duplicates: allowPostedDuplicates };
-	ctx.state.processRequests.set(record.key, { defaultScmData, urlPrefix, allowPostedDuplicates, dueAt: Date.now() + ctx.options.ingestionDelayMs });
-	ctx.timers.after(ctx.options.ingestionDelayMs, () => settleIngestions(ctx));
+	startProcessing(ctx, record, { defaultScmData, urlPrefix, allowPostedDuplicates });
 	return { record_key: record.key };
+}
+
+/** Marks the record `processing`; the codes are checked and the work order made after ingestionDelayMs. */
+export function startProcessing(ctx: Ctx, record: IngestionRecord, request: Omit<ProcessRequest, 'dueAt'>): void {
+	setStatus(record, INGESTION_STATUS.processing);
+	ctx.state.processRequests.set(record.key, { ...request, dueAt: Date.now() + ctx.options.ingestionDelayMs });
+	ctx.timers.after(ctx.options.ingestionDelayMs, () => settleIngestions(ctx));
 }
 
 /** Runs every processing step whose time has come (from a timer, and at the start of each request). */
@@ -107,30 +116,26 @@ export function settleIngestions(ctx: Ctx): void {
 		if (request.dueAt > now) continue;
 		ctx.state.processRequests.delete(key);
 		const record = ctx.state.ingestionRecords.find((r) => r.key === key);
-		const form = formForRecord(ctx, key);
-		const upload = form && ctx.state.uploads.get(form.objectKey);
-		if (!record || !form) continue;
-		if (!upload) {
-			record.result_data = { errors: [{ file_error: [PROCESS_ERRORS.fileNotFound] }] };
-			setStatus(record, INGESTION_STATUS.error);
-			continue;
-		}
-		const outcome = evaluateUpload(ctx, upload, form.objectKey.endsWith('.json') ? 'json' : 'csv', request);
+		if (!record) continue;
+		const outcome = evaluateRequest(ctx, key, request);
+		if (outcome === undefined) continue;
 		if (!outcome.ok) {
 			record.result_data = { errors: outcome.errors };
 			setStatus(record, INGESTION_STATUS.error);
 			continue;
 		}
+		const template = request.template ?? null;
+		const ssc = template?.code_type === 'ssc';
 		const wo = insertWorkOrder(ctx, {
-			kind: 'sid',
+			kind: ssc ? 'ssc' : 'sid',
 			template: null,
 			quantity: outcome.ids.length,
 			reference: `Code upload ${key}`,
-			codeLayout: SID_CODE_LAYOUT,
+			codeLayout: ssc ? SSC_CODE_LAYOUT : SID_CODE_LAYOUT,
 			useSerialNumber: false,
-			urlPrefix: request.urlPrefix ?? '',
+			urlPrefix: request.urlPrefix || template?.url_prefix || '',
 			activateOnComplete: String(request.defaultScmData.activation_status) === '1',
-			printingPartner: null,
+			printingPartner: request.printingPartner ?? null,
 			product: ctx.state.products.find((p) => p.sku === String(request.defaultScmData.product)) ?? null,
 			dueDate: null,
 			remarks: `Code upload ${key}`,
@@ -140,9 +145,20 @@ export function settleIngestions(ctx: Ctx): void {
 		finishGeneration(ctx, wo);
 		for (const id of outcome.ids) ctx.state.knownCodeIds.add(id);
 		ctx.state.ingestedCodes.set(key, outcome.rows);
-		record.result_data = { codes_created: outcome.ids.length, workorder: wo.id };
+		// workorder_id as Scantrust documents it; workorder as this sandbox always reported it.
+		record.result_data = { codes_created: outcome.ids.length, workorder: wo.id, workorder_id: wo.id };
 		setStatus(record, INGESTION_STATUS.finished);
 	}
+}
+
+/** The codes of a request (api mode) or of its uploaded file, checked; undefined when the record has no form. */
+function evaluateRequest(ctx: Ctx, key: string, request: ProcessRequest): IngestionOutcome | undefined {
+	if (request.rows) return evaluateRows(ctx, request.rows, request);
+	const form = formForRecord(ctx, key);
+	if (!form) return undefined;
+	const upload = ctx.state.uploads.get(form.objectKey);
+	if (!upload) return { ok: false, errors: [{ file_error: [PROCESS_ERRORS.fileNotFound] }] };
+	return evaluateUpload(ctx, upload, form.objectKey.endsWith('.json') ? 'json' : 'csv', request);
 }
 
 export function findRecord(ctx: Ctx, key: string): IngestionRecord {

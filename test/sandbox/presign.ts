@@ -6,6 +6,7 @@ import type { PostForm } from './types';
 import { randomString } from './util';
 
 export const BUCKET = 'st-media-upload';
+/** "Valid for 30 minutes" (Scantrust's documentation); the default of the sandbox option postFormTtlMs. */
 export const POST_FORM_TTL_MS = 30 * 60 * 1000;
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const CREDENTIAL_SCOPE = 'eu-central-1/s3/aws4_request';
@@ -25,7 +26,7 @@ function amzDate(ms: number): string {
 }
 
 /**
- * The fields get-post-data hands out. They vary per record on purpose (a random x-amz-meta field, and
+ * The fields an upload form holds (get-post-data, and add-sids / create-from-template in file mode). They vary per record on purpose (a random x-amz-meta field, and
  * success_action_status on every other record) because Scantrust warns the set changes: clients must copy them all.
  */
 export function issuePostForm(ctx: Ctx, recordKey: string, recordId: number, filetype: string): PostForm {
@@ -42,7 +43,8 @@ export function issuePostForm(ctx: Ctx, recordKey: string, recordId: number, fil
 		'x-amz-credential': `${ACCESS_KEY}/${date.slice(0, 8)}/${CREDENTIAL_SCOPE}`,
 		'x-amz-date': date,
 	};
-	const expiresAt = now + POST_FORM_TTL_MS;
+	const ttl = ctx.options.postFormTtlMs;
+	const expiresAt = ttl > 0 ? now + ttl : now - 1;
 	const conditions = [
 		{ bucket: BUCKET },
 		...Object.entries(fields).map(([name, value]) => ['eq', `$${name}`, value]),

@@ -3,6 +3,7 @@ import { DOCUMENT_LINK_PATH, DOCUMENT_PATH, documentDetail, documentLink, startE
 import { requirePermission } from './auth';
 import type { Ctx } from './context';
 import { createIngestionRecord, findRecord, listIngestionRecords, processIngestion } from './ingestion';
+import { createOwnCodes, processFromFile } from './ingestionCreate';
 import { paginate } from './pagination';
 import { createProduct, findProduct, listProducts, productView } from './products';
 import type { IncomingRequest, Reply } from './reply';
@@ -88,6 +89,24 @@ export const ROUTES: Route[] = [
 		pattern: /^\/api\/v2\/ingestion\/codes\/upload\/process\/$/,
 		permission: 'ingestion_code_create',
 		methods: { POST: (ctx, req) => ok(processIngestion(ctx, req.data())) },
+	},
+	{
+		name: 'Code Ingestion Add Sids',
+		pattern: /^\/api\/v2\/ingestion\/codes\/add-sids\/$/,
+		permission: 'ingestion_code_create',
+		methods: { POST: (ctx, req) => createOwnCodes(ctx, req.data(), false) },
+	},
+	{
+		name: 'Code Ingestion Create From Template',
+		pattern: /^\/api\/v2\/ingestion\/codes\/create-from-template\/$/,
+		permission: 'ingestion_code_create',
+		methods: { POST: (ctx, req) => createOwnCodes(ctx, req.data(), true) },
+	},
+	{
+		name: 'Code Ingestion Process From File',
+		pattern: /^\/api\/v2\/ingestion\/codes\/process-from-file\/$/,
+		permission: 'ingestion_code_create',
+		methods: { POST: (ctx, req) => ok(processFromFile(ctx, req.data())) },
 	},
 	{
 		name: 'Ingestion Record List',

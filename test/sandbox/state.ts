@@ -4,6 +4,7 @@ import { BRANDS, CAMPAIGNS, EQUIPMENT, FIRST_IDS, PRINTING_PARTNERS, PRODUCTS, S
 import type { SandboxState } from './types';
 import { isoMicro } from './util';
 import { finishGeneration, insertWorkOrder } from './workOrders';
+import { INGESTION_TEMPLATES } from './ingestionTemplates';
 import { parseCreateFromTemplate } from './workOrderInput';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -19,6 +20,7 @@ export function emptyState(): SandboxState {
 		workOrders: [],
 		workOrderExtras: new Map(),
 		ingestionRecords: [],
+		ingestionTemplates: [],
 		postForms: new Map(),
 		uploads: new Map(),
 		processRequests: new Map(),
@@ -48,6 +50,7 @@ export function applySeed(ctx: Ctx): void {
 	refill(state.equipment, EQUIPMENT);
 	refill(state.printingPartners, PRINTING_PARTNERS);
 	refill(state.ingestionRecords, SEED_INGESTION_RECORDS);
+	refill(state.ingestionTemplates, INGESTION_TEMPLATES);
 	refill(state.brands, BRANDS);
 	refill(state.campaigns, CAMPAIGNS);
 	state.scmTasks.length = 0;

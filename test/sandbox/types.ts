@@ -34,7 +34,14 @@ export interface SandboxOptions {
 	scmTaskFailure?: string | null;
 	/** How long a code data export document takes to be ready (ms, default 300). */
 	exportDelayMs?: number;
+	/** How long an issued upload form (presigned POST) is valid (ms, default 30 minutes); 0 or less: expired at once. */
+	postFormTtlMs?: number;
+	/** How add-sids / create-from-template answer in file mode (not documented; default 'postData'). */
+	uploadFormShape?: UploadFormShape;
 }
+
+/** `postData`: `{post_data: {url, fields}, record_key}` (as get-post-data); `flat`: `{url, fields, record_key}`. */
+export type UploadFormShape = 'postData' | 'flat';
 
 export type ResolvedOptions = Required<SandboxOptions>;
 
@@ -281,6 +288,22 @@ export interface IngestionRecord {
 	status_updated_at: string;
 	parameters: Record<string, unknown>;
 	result_data: Record<string, unknown>;
+	/** Records of the current ingestion API: `""` or the ingestion template `{id, key, name, description}`. */
+	template?: '' | { id: number; key: string; name: string; description: string };
+	/** Records of the current ingestion API in file mode: where the uploaded file is kept. */
+	uploaded_file?: string | null;
+}
+
+/** An ingestion template: what Scantrust sets up for a company's own codes, named by its key. */
+export interface IngestionTemplate {
+	id: number;
+	key: string;
+	name: string;
+	description: string;
+	/** 'ssc' codes are printed by a printing partner, so an SSC upload must name one unless the template does. */
+	code_type: 'sid' | 'ssc';
+	printing_partner: number | null;
+	url_prefix: string;
 }
 
 /** A presigned POST form handed out by get-post-data. */
@@ -309,6 +332,12 @@ export interface ProcessRequest {
 	urlPrefix: string | null;
 	allowPostedDuplicates: boolean;
 	dueAt: number;
+	/** Current ingestion API only: `default` or `gs1`. */
+	idFormat?: string;
+	printingPartner?: CompanyRef | null;
+	template?: IngestionTemplate | null;
+	/** Api mode: the codes of the request body (no file). */
+	rows?: Record<string, unknown>[];
 }
 
 export interface SandboxState {
@@ -322,6 +351,8 @@ export interface SandboxState {
 	workOrders: WorkOrder[];
 	workOrderExtras: Map<number, WorkOrderExtra>;
 	ingestionRecords: IngestionRecord[];
+	/** Ingestion templates by key (create-from-template). */
+	ingestionTemplates: IngestionTemplate[];
 	/** Presigned forms by S3 object key. */
 	postForms: Map<string, PostForm>;
 	/** Uploaded objects by S3 object key (`ingestion/<record_key>.csv`). */

@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -8,6 +10,11 @@ import { waitFor, type WaitSettings } from './wait';
 /** Ingestion records: reading one, processing one, waiting for one, explaining a failed one. */
 
 export const INGESTION_PATH = '/api/v2/ingestion/';
+/** Scantrust's current ingestion: own SIDs, or own codes through an ingestion template; then a file's processing. */
+export const ADD_SIDS_PATH = `${INGESTION_PATH}codes/add-sids/`;
+export const CREATE_FROM_TEMPLATE_PATH = `${INGESTION_PATH}codes/create-from-template/`;
+export const PROCESS_FROM_FILE_PATH = `${INGESTION_PATH}codes/process-from-file/`;
+/** The older pair, which Scantrust marks deprecated ("will be removed soon"). */
 export const GET_POST_DATA_PATH = `${INGESTION_PATH}codes/upload/get-post-data/`;
 export const PROCESS_PATH = `${INGESTION_PATH}codes/upload/process/`;
 
@@ -22,6 +29,9 @@ export const INGESTION_STATUS = { uploading: 'uploading', error: 'error' } as co
 export interface IngestionRecord extends IDataObject {
 	key: string;
 	status?: string;
+	ingestion_mode?: string;
+	/** What the record was made or processed with, e.g. `default_scm_data`, `url_prefix`, `allow_posted_duplicates`. */
+	parameters?: IDataObject | null;
 	/** Filled when Scantrust is done; `errors` lists what went wrong, e.g. `{duplicate_id_error: [...]}`. */
 	result_data?: IDataObject | null;
 }
@@ -147,21 +157,56 @@ export function assertNotFailed(ctx: IExecuteFunctions, record: IngestionRecord,
 	return record;
 }
 
-/** What the process call sends besides the record key. */
+/** What the legacy process call sends besides the record key. */
 export interface ProcessOptions {
 	defaultScmData: IDataObject;
 	urlPrefix?: string;
 	allowPostedDuplicates: boolean;
 }
 
-export function processBody(key: string, options: ProcessOptions): IDataObject {
+/** One way to start processing a record: its path and body. */
+export interface ProcessCall {
+	path: string;
+	body: IDataObject;
+}
+
+/** The legacy process call: the options go with it. */
+export function legacyProcessCall(key: string, options: ProcessOptions): ProcessCall {
 	const body: IDataObject = {
 		record: key,
 		default_scm_data: options.defaultScmData,
 		allow_posted_duplicates: options.allowPostedDuplicates,
 	};
 	if (options.urlPrefix) body.url_prefix = options.urlPrefix;
-	return body;
+	return { path: PROCESS_PATH, body };
+}
+
+/** process-from-file: the record was given its options when it was made. */
+export function fileProcessCall(key: string): ProcessCall {
+	return { path: PROCESS_FROM_FILE_PATH, body: { record: key } };
+}
+
+/**
+ * `ingestion_mode` of records that add-sids / create-from-template made in file mode (unverified: Scantrust's
+ * process-from-file error calls them records "of type 'file'"). Other records waiting for a file are legacy ones.
+ */
+export const FILE_MODE_RECORD_MODES: readonly string[] = ['file'];
+
+export function isFileModeRecord(record: IngestionRecord): boolean {
+	return FILE_MODE_RECORD_MODES.includes(String(record.ingestion_mode));
+}
+
+/**
+ * The process options that a file-mode record cannot take (process-from-file sends the key only) because they
+ * differ from what the record was made with: their field names, empty when there are none.
+ */
+export function optionsNotTaken(record: IngestionRecord, options: ProcessOptions): string[] {
+	const made = (record.parameters ?? {}) as IDataObject;
+	const differs: string[] = [];
+	if (options.allowPostedDuplicates && made.allow_posted_duplicates !== true) differs.push('Allow Posted Duplicates');
+	if (Object.keys(options.defaultScmData).length > 0 && !isDeepStrictEqual(options.defaultScmData, made.default_scm_data ?? {})) differs.push('Default SCM Data');
+	if (options.urlPrefix && options.urlPrefix !== made.url_prefix) differs.push('URL Prefix');
+	return differs;
 }
 
 /**
@@ -169,14 +214,13 @@ export function processBody(key: string, options: ProcessOptions): IDataObject {
  * started once it left `uploading`; a 400 right after an unanswered attempt ("not in state uploading") is most
  * likely that attempt's doing, and the record tells.
  */
-export async function processOnce(ctx: IExecuteFunctions, key: string, options: ProcessOptions, itemIndex: number): Promise<void> {
-	const body = processBody(key, options);
+export async function processOnce(ctx: IExecuteFunctions, key: string, call: ProcessCall, itemIndex: number): Promise<void> {
 	await postOnce<IngestionRecord | 'posted'>({
 		post: async () => {
 			await apiRequest.call(ctx, {
 				method: 'POST',
-				path: PROCESS_PATH,
-				body,
+				path: call.path,
+				body: call.body,
 				action: `process ingestion record ${key}`,
 				permission: 'ingestion_code_create',
 				itemIndex,

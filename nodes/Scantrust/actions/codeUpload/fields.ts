@@ -2,7 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { waitFields } from '../waitFields';
+import { nonEmptyText, numericId } from '../validate';
 import type { ProcessOptions } from '../../api/ingestion';
+import type { CurrentIngestion } from '../../api/upload';
 
 /** `recordKey`, used by process and get. */
 export const recordKeyField: INodeProperties = {
@@ -15,7 +17,7 @@ export const recordKeyField: INodeProperties = {
 	description: 'Key of the ingestion record (the "recordKey" an Upload returns, or "key" of Get Many)',
 };
 
-/** Process options, in the `options` collection of upload and process. */
+/** Options of processing: in Process's `options` collection and Upload's `additionalFields`. */
 const processOptionFields: INodeProperties[] = [
 	{
 		displayName: 'Allow Posted Duplicates',
@@ -42,7 +44,7 @@ const processOptionFields: INodeProperties[] = [
 	},
 ];
 
-/** The `options` collection shared by upload and process. */
+/** Process's `options` collection. */
 export const processOptionsCollection: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -88,13 +90,85 @@ export function parseDefaultScmData(ctx: IExecuteFunctions, itemIndex: number, v
 	return parsed as IDataObject;
 }
 
-/** Reads and checks the `options` collection (before anything is sent). */
-export function readProcessOptions(ctx: IExecuteFunctions, itemIndex: number): ProcessOptions {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+/** Fields only Scantrust's current ingestion takes (the legacy flow has no place for them). */
+const currentOnly = { show: { '/ingestion': ['addSids', 'fromTemplate'] } };
+
+/** Upload's `additionalFields` collection. */
+export const uploadAdditionalFields: INodeProperties = {
+	displayName: 'Additional Fields',
+	name: 'additionalFields',
+	type: 'collection',
+	placeholder: 'Add Field',
+	default: {},
+	options: [
+		processOptionFields[0],
+		processOptionFields[1],
+		{
+			displayName: 'ID Format',
+			name: 'idFormat',
+			type: 'options',
+			options: [
+				{ name: 'Default', value: 'default', description: 'Scantrust IDs: at least 8 letters, digits, - or _' },
+				{ name: 'GS1', value: 'gs1', description: 'GS1 identifiers, checked by Scantrust' },
+			],
+			default: 'default',
+			description: 'How Scantrust reads the code IDs',
+			displayOptions: currentOnly,
+		},
+		{
+			displayName: 'Printing Partner ID',
+			name: 'printingPartnerId',
+			type: 'string',
+			default: '',
+			description: 'Company ID of the printing partner; required for SSC codes when the ingestion template names none',
+			displayOptions: currentOnly,
+		},
+		processOptionFields[2],
+	],
+};
+
+/**
+ * Upload's `options` as workflows saved before Additional Fields have it (allowPostedDuplicates, defaultScmData,
+ * urlPrefix): kept in the node's parameters without being shown, and still read.
+ */
+export const savedUploadOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'hidden',
+	default: {},
+};
+
+function processOptionsOf(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject): ProcessOptions {
 	const urlPrefix = String(options.urlPrefix ?? '').trim();
 	return {
 		allowPostedDuplicates: options.allowPostedDuplicates === true,
 		defaultScmData: parseDefaultScmData(ctx, itemIndex, options.defaultScmData),
 		...(urlPrefix ? { urlPrefix } : {}),
 	};
+}
+
+/** Reads and checks Process's `options` collection (before anything is sent). */
+export function readProcessOptions(ctx: IExecuteFunctions, itemIndex: number): ProcessOptions {
+	return processOptionsOf(ctx, itemIndex, ctx.getNodeParameter('options', itemIndex, {}) as IDataObject);
+}
+
+/** Upload's settings, checked before anything is sent; a field set in Additional Fields wins over a saved option. */
+export function readUploadSettings(ctx: IExecuteFunctions, itemIndex: number): { process: ProcessOptions; current?: CurrentIngestion } {
+	const saved = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const extra = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const merged: IDataObject = { ...(saved !== null && typeof saved === 'object' ? saved : {}), ...extra };
+	const process = processOptionsOf(ctx, itemIndex, merged);
+	const flow = ctx.getNodeParameter('ingestion', itemIndex, 'addSids') as string;
+	if (flow === 'legacy') return { process };
+	const idFormat = extra.idFormat ?? 'default';
+	if ((flow !== 'addSids' && flow !== 'fromTemplate') || (idFormat !== 'default' && idFormat !== 'gs1')) {
+		const [field, value, allowed] = flow !== 'addSids' && flow !== 'fromTemplate' ? ['Ingestion', flow, 'addSids, fromTemplate or legacy'] : ['ID Format', idFormat, 'default or gs1'];
+		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: "${field}" is ${JSON.stringify(value)}; it must be ${allowed}`, { itemIndex });
+	}
+	const current: CurrentIngestion = { flow, idFormat };
+	if (flow === 'fromTemplate') current.templateKey = nonEmptyText(ctx, itemIndex, 'Ingestion Template Key', ctx.getNodeParameter('ingestionTemplateKey', itemIndex, ''));
+	if (extra.printingPartnerId !== undefined && String(extra.printingPartnerId).trim() !== '') {
+		current.printingPartnerId = numericId(ctx, itemIndex, 'Printing Partner ID', extra.printingPartnerId);
+	}
+	return { process, current };
 }

@@ -4,8 +4,8 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { buildFromFile, buildFromItems, detectFileType, type FieldColumn } from '../../codes/ownCodes';
 import { getWaitSettings } from '../waitFields';
 import { checkEachItem, runForAllItems, runForEachItem } from '../items';
-import { ingestionWaitFields, processOptionsCollection, readProcessOptions } from './fields';
-import { uploadCodes, type UploadJob } from '../../api/upload';
+import { ingestionWaitFields, readUploadSettings, savedUploadOptions, uploadAdditionalFields } from './fields';
+import { API_MODE_MAX_BODY_BYTES, uploadCodes, type UploadJob } from '../../api/upload';
 
 const showFor = (source: string) => ({ show: { source: [source] } });
 
@@ -14,10 +14,45 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[
 		{
 			displayName:
-				'Source Items: all codes of one run go into one upload. Source File: each input file is its own upload. An upload over 100 MB is split into several files. Output: one item per upload file with recordKey, status, processed, codeCount, columns, part, parts, fileName and the ingestion record.',
+				'Source Items: all codes of one run go into one upload. Source File: each input file is its own upload. An upload over 100 MB is split into several files. Output: one item per upload file with recordKey, status, processed, codeCount, columns, part, parts, fileName, ingestionMode, workOrderId and the ingestion record.',
 			name: 'uploadNotice',
 			type: 'notice',
 			default: '',
+		},
+		{
+			displayName: 'Ingestion',
+			name: 'ingestion',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{
+					name: 'Add SIDs',
+					value: 'addSids',
+					description: "Scantrust's current ingestion of your own SID codes; each upload makes one work order",
+				},
+				{
+					name: 'From Ingestion Template',
+					value: 'fromTemplate',
+					description: 'Your own codes through an ingestion template Scantrust set up for you (SID or SSC)',
+				},
+				{
+					name: 'Legacy (Deprecated)',
+					value: 'legacy',
+					description: "Scantrust's older upload flow, which it marks deprecated and will remove",
+				},
+			],
+			default: 'addSids',
+			description: 'Which of Scantrust\'s ingestion flows to use',
+		},
+		{
+			displayName: 'Ingestion Template Key',
+			name: 'ingestionTemplateKey',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'e.g. 3kd93jd8s',
+			description: 'Key of the ingestion template, as Scantrust gave it to you',
+			displayOptions: { show: { ingestion: ['fromTemplate'] } },
 		},
 		{
 			displayName: 'Source',
@@ -102,13 +137,14 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			type: 'boolean',
 			default: true,
 			description:
-				'Whether to have Scantrust process the codes right after the upload (creating them). Off, the file is only uploaded: process it later with Code Upload > Process.',
+				'Whether to have Scantrust process the codes right after the upload (creating them). Off, the codes go up as a file that waits: process it later with Code Upload > Process.',
 		},
 		...ingestionWaitFields().map((field) => ({
 			...field,
 			displayOptions: { show: { ...(field.displayOptions?.show ?? {}), processAfterUpload: [true] } },
 		})),
-		processOptionsCollection,
+		uploadAdditionalFields,
+		savedUploadOptions,
 	],
 );
 
@@ -117,9 +153,10 @@ function readMapping(ctx: IExecuteFunctions): FieldColumn[] {
 	return (value.mappings ?? []).map((m) => ({ field: String(m.field ?? ''), column: String(m.column ?? '') }));
 }
 
+/** Small uploads from items travel in the request body; files always go through an upload form. */
 async function fromItems(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await runForAllItems(ctx, items, async () => {
-		const process = readProcessOptions(ctx, 0);
+		const { process, current } = readUploadSettings(ctx, 0);
 		const built = buildFromItems(
 			items.map((item) => item.json),
 			{
@@ -133,6 +170,8 @@ async function fromItems(ctx: IExecuteFunctions, items: INodeExecutionData[]): P
 			baseName: 'codes',
 			processAfterUpload: ctx.getNodeParameter('processAfterUpload', 0, true) as boolean,
 			process,
+			current,
+			codesInBodyUpTo: API_MODE_MAX_BODY_BYTES,
 			wait: getWaitSettings(ctx, 0),
 			itemIndex: 0,
 		});
@@ -160,14 +199,12 @@ async function prepareFile(ctx: IExecuteFunctions, itemIndex: number): Promise<U
 			},
 		);
 	}
-	const processOptions = readProcessOptions(ctx, itemIndex);
+	const { process, current } = readUploadSettings(ctx, itemIndex);
 	const wait = getWaitSettings(ctx, itemIndex);
 	const processAfterUpload = ctx.getNodeParameter('processAfterUpload', itemIndex, true) as boolean;
 	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
-	const built = buildFromFile(data, filetype, {
-		allowPostedDuplicates: processOptions.allowPostedDuplicates,
-	});
-	return { built, baseName: baseNameOf(binary.fileName), processAfterUpload, process: processOptions, wait, itemIndex };
+	const built = buildFromFile(data, filetype, { allowPostedDuplicates: process.allowPostedDuplicates });
+	return { built, baseName: baseNameOf(binary.fileName), processAfterUpload, process, current, codesInBodyUpTo: 0, wait, itemIndex };
 }
 
 /**

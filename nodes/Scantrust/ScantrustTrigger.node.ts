@@ -2,10 +2,12 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { scantrustApiTest } from './methods/credentialTest';
+import { newScanProperties } from './trigger/fields';
+import { pollScans } from './trigger/newScan';
 import { pollWorkOrders } from './trigger/poll';
 
 /**
- * Polling trigger: new work orders, or work orders whose codes became ready. Each work order is
+ * Polling trigger: new work orders, work orders whose codes became ready, or new (flagged) scans. Each is
  * emitted once, oldest first; the cursor kept between polls is described in trigger/cursor.ts.
  */
 export class ScantrustTrigger implements INodeType {
@@ -15,8 +17,8 @@ export class ScantrustTrigger implements INodeType {
 		icon: { light: 'file:scantrust.svg', dark: 'file:scantrust.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["event"] === "codesReady" ? "Codes ready" : "New work order"}}',
-		description: 'Starts the workflow when a Scantrust work order is created or its codes are ready to download',
+		subtitle: '={{$parameter["event"] === "codesReady" ? "Codes ready" : $parameter["event"] === "newScan" ? "New scan" : "New work order"}}',
+		description: 'Starts the workflow when a Scantrust work order is created, its codes are ready, or a code is scanned',
 		defaults: { name: 'Scantrust Trigger' },
 		polling: true,
 		inputs: [],
@@ -37,6 +39,11 @@ export class ScantrustTrigger implements INodeType {
 							'The codes of a work order were generated and can be downloaded (Work Order > Download)',
 					},
 					{
+						name: 'New Scan',
+						value: 'newScan',
+						description: 'A code of a campaign was scanned, e.g. a scan flagged counterfeit',
+					},
+					{
 						name: 'New Work Order',
 						value: 'newWorkOrder',
 						description: 'A work order was created',
@@ -44,7 +51,7 @@ export class ScantrustTrigger implements INodeType {
 				],
 				default: 'newWorkOrder',
 				description:
-					'What starts the workflow. Each work order starts it once; work orders that existed before the trigger was activated do not.',
+					'What starts the workflow. Each work order or scan starts it once; those from before the trigger was activated do not.',
 			},
 			{
 				displayName: 'Filters',
@@ -52,6 +59,7 @@ export class ScantrustTrigger implements INodeType {
 				type: 'collection',
 				placeholder: 'Add Filter',
 				default: {},
+				displayOptions: { show: { event: ['newWorkOrder', 'codesReady'] } },
 				options: [
 					{
 						displayName: 'Include Archived',
@@ -69,6 +77,7 @@ export class ScantrustTrigger implements INodeType {
 					},
 				],
 			},
+			...newScanProperties,
 		],
 	};
 
@@ -77,6 +86,7 @@ export class ScantrustTrigger implements INodeType {
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		if (this.getNodeParameter('event') === 'newScan') return await pollScans.call(this);
 		return await pollWorkOrders.call(this);
 	}
 }

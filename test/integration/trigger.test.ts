@@ -125,7 +125,7 @@ describe('Scantrust Trigger: description', () => {
 		expect(description).toMatchObject({ name: 'scantrustTrigger', displayName: 'Scantrust Trigger', polling: true, inputs: [], group: ['trigger'] });
 		expect(description.credentials).toEqual([expect.objectContaining({ name: 'scantrustApi', required: true })]);
 		const event = description.properties.find((p) => p.name === 'event');
-		expect(event?.options?.map((o) => (o as { value: string }).value).sort()).toEqual(['codesReady', 'newWorkOrder']);
+		expect(event?.options?.map((o) => (o as { value: string }).value).sort()).toEqual(['codesReady', 'newScan', 'newWorkOrder']);
 		expect(TRIGGER_PAGE_SIZE).toBeGreaterThan(PAGE); // so the sandbox's cap is what makes pages
 	});
 });

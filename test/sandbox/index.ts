@@ -7,11 +7,12 @@ import { Timers, newSigningSecret, type Ctx } from './context';
 import { originHandler } from './origin';
 import { applySeed, emptyState } from './state';
 import { dispatchStorage } from './storage';
-import type { ArchiveOptions, CreateWorkOrderInput, ResolvedOptions, Sandbox, SandboxOptions } from './types';
+import type { AddScanInput, ArchiveOptions, CreateWorkOrderInput, ResolvedOptions, Sandbox, SandboxOptions } from './types';
 import { parseCreateFromTemplate } from './workOrderInput';
 import { CODEGEN, createWorkOrder, extraOf, finishGeneration, findWorkOrder, settleGenerations } from './workOrders';
 import { findByExtendedId, viewOf } from './codeStore';
 import { settleIngestions } from './ingestion';
+import { addScan } from './scans';
 import { DEFAULT_UPLOAD_FORM_SHAPE } from './ingestionCreate';
 import { POST_FORM_TTL_MS } from './presign';
 
@@ -27,6 +28,7 @@ export { CODEGEN, WO_STATE } from './workOrders';
 export { DOCUMENT_STATUS, DOWNLOAD_LINK_FIELD, EXPORT_COLUMNS } from './codeExport';
 export { decodeExtendedId } from './codeStore';
 export { SKU_TAKEN } from './products';
+export { CURSOR_PARAM, PERIOD_REQUIRED, SCAN_FLAG, UNKNOWN_CAMPAIGN } from './scans';
 export { SCM_ASYNC_ACCEPTED_STATUS, SCM_SYNC_RESPONSE_FIELDS, SCM_TASK_STATE } from './scm';
 export { BRANDS, CAMPAIGNS, DEFAULT_CAMPAIGN_ID } from './seed';
 export { COMPANY, DEFAULT_URL_PREFIX, PRODUCTS, SEED_TEMPLATE_IDS, SEED_WORK_ORDERS, SID_CODE_LAYOUT } from './seed';
@@ -49,6 +51,7 @@ function resolveOptions(options: SandboxOptions): ResolvedOptions {
 		scmTaskDelayMs: options.scmTaskDelayMs ?? 300,
 		scmTaskFailure: options.scmTaskFailure ?? null,
 		exportDelayMs: options.exportDelayMs ?? 300,
+		scanPageSize: options.scanPageSize ?? 100,
 		postFormTtlMs: options.postFormTtlMs ?? POST_FORM_TTL_MS,
 		uploadFormShape: options.uploadFormShape ?? DEFAULT_UPLOAD_FORM_SHAPE,
 	};
@@ -115,6 +118,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			settleIngestions(ctx);
 			const ref = findByExtendedId(ctx, extendedId);
 			return ref && viewOf(ctx, ref);
+		},
+		addScan(input: AddScanInput) {
+			return addScan(ctx, input);
 		},
 		setArchiveOptions(id: number, archiveOptions: ArchiveOptions) {
 			const extra = extraOf(ctx, findWorkOrder(ctx, id));

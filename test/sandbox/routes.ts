@@ -7,6 +7,7 @@ import { createOwnCodes, processFromFile } from './ingestionCreate';
 import { paginate } from './pagination';
 import { createProduct, findProduct, listProducts, productView } from './products';
 import type { IncomingRequest, Reply } from './reply';
+import { SCANS_PATH, scansPage } from './scans';
 import { scmAsyncUpload, scmSyncUpload, scmTaskDetail } from './scm';
 import { ME } from './seed';
 import { parseCreateFromTemplate, parseCreateSid, parsePrinterConfirm } from './workOrderInput';
@@ -176,6 +177,12 @@ export const ROUTES: Route[] = [
 		pattern: DOCUMENT_PATH,
 		permission: 'codes_view',
 		methods: { GET: (ctx, req) => documentDetail(ctx, req.params[0]) },
+	},
+	{
+		name: 'Dashboard Scans',
+		pattern: SCANS_PATH,
+		permission: 'scans_download',
+		methods: { GET: (ctx, req) => ok(scansPage(ctx, req.query, req.absolutePath)) },
 	},
 ];
 

@@ -4,6 +4,7 @@ import { BRANDS, CAMPAIGNS, EQUIPMENT, FIRST_IDS, PRINTING_PARTNERS, PRODUCTS, S
 import type { SandboxState } from './types';
 import { isoMicro } from './util';
 import { finishGeneration, insertWorkOrder } from './workOrders';
+import { seedScans } from './scans';
 import { INGESTION_TEMPLATES } from './ingestionTemplates';
 import { parseCreateFromTemplate } from './workOrderInput';
 
@@ -31,6 +32,7 @@ export function emptyState(): SandboxState {
 		codeRecords: new Map(),
 		scmTasks: [],
 		documents: [],
+		scans: [],
 		nextIds: { ...FIRST_IDS },
 	};
 }
@@ -70,4 +72,6 @@ export function applySeed(ctx: Ctx): void {
 		finishGeneration(ctx, wo);
 		wo.date_codes_completed = isoMicro(created + 5 * 60_000);
 	}
+	state.scans.length = 0;
+	seedScans(ctx);
 }

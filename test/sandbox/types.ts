@@ -34,6 +34,8 @@ export interface SandboxOptions {
 	scmTaskFailure?: string | null;
 	/** How long a code data export document takes to be ready (ms, default 300). */
 	exportDelayMs?: number;
+	/** Scans per page of the scan export in cursor mode (not documented; default 100). */
+	scanPageSize?: number;
 	/** How long an issued upload form (presigned POST) is valid (ms, default 30 minutes); 0 or less: expired at once. */
 	postFormTtlMs?: number;
 	/** How add-sids / create-from-template answer in file mode (not documented; default 'postData'). */
@@ -369,6 +371,8 @@ export interface SandboxState {
 	codeRecords: Map<string, CodeRecord>;
 	scmTasks: ScmTask[];
 	documents: ExportDocument[];
+	/** Every scan, in the order they were added (the export sorts them). */
+	scans: StoredScan[];
 	nextIds: { workOrder: number; ingestionRecord: number; serial: number; product: number };
 }
 
@@ -401,6 +405,8 @@ export interface Sandbox {
 	setArchiveOptions(id: number, options: ArchiveOptions): void;
 	/** A code as Scantrust holds it now (after SCM updates), or undefined when no code has this extended id. */
 	code(extendedId: string): CodeView | undefined;
+	/** Records a scan of a code the sandbox holds (throws for an unknown code); see AddScanInput. */
+	addScan(input: AddScanInput): ScanRecord;
 	reset(): void;
 	close(): Promise<void>;
 }
@@ -412,4 +418,76 @@ export interface CodeView extends CodeRecord {
 	workorder_id: number;
 	/** Campaign id the code belongs to (its product's). */
 	campaign: number;
+}
+
+/** Device section of a scan (Scantrust's glossary names the section, not its fields: these are the sandbox's). */
+export interface ScanDevice {
+	os: string;
+	os_version: string;
+	model: string;
+	browser: string;
+}
+
+/** Location section of a scan (fields chosen by the sandbox, as for the device). */
+export interface ScanLocation {
+	country: string;
+	/** ISO alpha-2, lower case (as Scantrust writes intended_market). */
+	country_code: string;
+	city: string;
+	latitude: number;
+	longitude: number;
+	/** `ip` or `gps`: the glossary says the location is IP or GPS based. */
+	source: string;
+}
+
+/** A scan as the scan export lists it: the documented sections and fields, plus the device and location above. */
+export interface ScanRecord {
+	scan: {
+		uuid: string;
+		/** Django's format, e.g. 2026-01-10T12:00:00.123456Z. */
+		datetime: string;
+		/** Unix epoch seconds (with the fraction). */
+		timestamp: number;
+		app: string;
+		reason: string;
+		result: string;
+		computed_status: string;
+		auth_failure_mode: string | null;
+		flags: string[];
+		unique_user: string;
+		install_id: string;
+		utid: string;
+	};
+	user: { email: string | null };
+	code: { extended_id: string; serial_number: string; activation_status: number; blacklist_reason: number };
+	/** null for a code without a product. */
+	product: { id: number; sku: string; name: string; brand_name: string } | null;
+	device: ScanDevice;
+	location: ScanLocation;
+	/** The code's SCM fields at the time of the scan. */
+	scm: Record<string, string>;
+}
+
+export interface StoredScan {
+	record: ScanRecord;
+	/** Campaign of the code when it was scanned. */
+	campaign: number;
+}
+
+/** What a test says about a scan; the rest comes from the code (at that moment) and defaults. */
+export interface AddScanInput {
+	extendedId: string;
+	/** When it was made: an ISO date-time in UTC or Date.now()-style ms; default now (strictly increasing). */
+	at?: string | number;
+	/** e.g. ['counterfeit'] or ['out-of-market']; default none. */
+	flags?: string[];
+	/** `query` (default) or `auth`. */
+	reason?: string;
+	/** `ok`, or `failure` (the default for a counterfeit flag). */
+	result?: string;
+	app?: string;
+	/** A named user's e-mail (default none). */
+	email?: string | null;
+	device?: Partial<ScanDevice>;
+	location?: Partial<ScanLocation>;
 }

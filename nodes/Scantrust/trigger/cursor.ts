@@ -4,13 +4,13 @@ import { codesReady } from '../api/workOrders';
 
 /**
  * The trigger's cursor and the pure rules that decide what a poll emits; no I/O here.
- * The cursor is a horizon (creation date) and the work orders seen at or above it: one above the
- * horizon and not seen is new. The horizon stays a few minutes behind the present, so a work order
- * that becomes visible after a newer one (a commit race) is still delivered, once; it moves only to
- * forget a work order, so an idle poll leaves the cursor as it was.
+ * The cursor is a horizon (a time) and the records (work orders, scans) seen at or above it: one above the
+ * horizon and not seen is new. The horizon stays a few minutes behind the present, so a record that becomes
+ * visible after a newer one (a commit race) is still delivered, once; it moves only to forget a record, so an
+ * idle poll leaves the cursor as it was. Work orders are timed by their creation date, scans by their scan time.
  */
 
-export type TriggerEvent = 'newWorkOrder' | 'codesReady';
+export type TriggerEvent = 'newWorkOrder' | 'codesReady' | 'newScan';
 
 export const CURSOR_VERSION = 2;
 
@@ -18,11 +18,11 @@ export const CURSOR_VERSION = 2;
 export const MAX_CLOCK_SKEW_MS = 60_000;
 
 export interface CursorLimits {
-	/** A work order that shows up this long after its creation date is still delivered. */
+	/** A record that shows up this long after its time (creation date, scan time) is still delivered. */
 	lateArrivalMs: number;
-	/** Most work orders remembered above the horizon: a larger burst moves the horizon up. */
+	/** Most records remembered above the horizon: a larger burst moves the horizon up. */
 	seenMax: number;
-	/** A creation date further ahead of the present than this is not trusted as the horizon. */
+	/** A time further ahead of the present than this is not trusted as the horizon. */
 	clockSkewMs: number;
 	/** codesReady: work orders still generating are followed while younger than this... */
 	pendingMaxAgeDays: number;
@@ -38,10 +38,10 @@ export const CURSOR_LIMITS: Readonly<CursorLimits> = Object.freeze({
 	pendingMaxDepth: 300,
 });
 
-/** A work order as the cursor remembers it. */
+/** A record as the cursor remembers it. */
 export interface Mark {
 	id: string;
-	/** `timeKey` of its creation date. */
+	/** `timeKey` of its time: a work order's creation date, a scan's time. */
 	created: string;
 }
 
@@ -50,20 +50,23 @@ export interface TriggerCursor {
 	event: TriggerEvent;
 	/** Fingerprint of the list filters, see `queryFingerprint`. */
 	query: string;
-	/** `timeKey`: work orders created before it are never emitted. */
+	/** `timeKey`: records older than it are never emitted. */
 	horizon: string;
-	/** Work orders at or above `horizon` already seen (emitted, or there before activation), newest first. */
+	/** Records at or above `horizon` already seen (emitted, or there before activation), newest first. */
 	seen: Mark[];
 	/** codesReady only: work orders whose codes were not ready yet, newest first. */
 	pending: Mark[];
 }
 
-/** A work order as read from the list. */
-export interface ListedWorkOrder extends Mark {
+/** A record as read from a list. */
+export interface Listed extends Mark {
 	/** 0-based position in the list when it was read. */
 	position: number;
 	json: IDataObject;
 }
+
+/** A work order as read from the list. */
+export type ListedWorkOrder = Listed;
 
 const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?(?:[.,](\d+))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
@@ -112,12 +115,16 @@ export const ASSUMED_LIST_ORDER = 'newest first (by creation_date, then id, both
 /** ASSUMED_LIST_ORDER as a comparator: negative when `a` comes before `b` in the list. */
 export const newestFirst = (a: Mark, b: Mark) => compareCreated(b, a);
 
-/** undefined when the work order lacks an id or a readable creation date. */
-export function toListed(json: IDataObject, position: number): ListedWorkOrder | undefined {
-	const created = timeKey(json.creation_date);
-	const id = json.id;
+/** A record with this id and time; undefined when either is missing or the time unreadable. */
+export function listedAs(id: unknown, time: unknown, position: number, json: IDataObject): Listed | undefined {
+	const created = timeKey(time);
 	if (created === undefined || (typeof id !== 'number' && typeof id !== 'string') || String(id) === '') return undefined;
 	return { id: String(id), created, position, json };
+}
+
+/** undefined when the work order lacks an id or a readable creation date. */
+export function toListed(json: IDataObject, position: number): ListedWorkOrder | undefined {
+	return listedAs(json.id, json.creation_date, position, json);
 }
 
 /** The list filters as one string; a cursor made under other filters is not reused. */
@@ -179,7 +186,7 @@ function notInFuture(horizon: string, now: number, limits: CursorLimits): string
 
 /**
  * The horizon after a poll that saw `marks`: a few minutes before the present (late arrivals),
- * higher when more than `seenMax` work orders are above that, never lower than before.
+ * higher when more than `seenMax` records are above that, never lower than before.
  */
 export function nextHorizon(previous: string | undefined, marks: Iterable<Mark>, now: number, limits: CursorLimits = CURSOR_LIMITS): string {
 	let horizon = timeKeyAt(now - limits.lateArrivalMs);
@@ -195,17 +202,17 @@ function pendingAgeLimit(now: number, limits: CursorLimits): string {
 
 /**
  * Whether a poll that has read down to `last` must read the next page too; `seen` holds every
- * work order read so far in this poll.
+ * record read so far in this poll.
  */
 export function needsNextPage(
 	event: TriggerEvent,
 	cursor: TriggerCursor | undefined,
-	last: ListedWorkOrder,
-	seen: ReadonlyMap<string, ListedWorkOrder>,
+	last: Listed,
+	seen: ReadonlyMap<string, Listed>,
 	now: number,
 	limits: CursorLimits = CURSOR_LIMITS,
 ): boolean {
-	// Everything at or above the horizon: new work orders, late arrivals, and what the next cursor remembers.
+	// Everything at or above the horizon: new records, late arrivals, and what the next cursor remembers.
 	const horizon = cursor?.horizon ?? nextHorizon(undefined, seen.values(), now, limits);
 	if (last.created >= horizon) return true;
 	if (event !== 'codesReady' || last.position + 1 >= limits.pendingMaxDepth) return false;
@@ -216,30 +223,30 @@ export function needsNextPage(
 }
 
 /**
- * The work orders to emit (oldest first) and the next cursor, from the previous cursor
- * (undefined: first poll, which emits nothing) and the work orders this poll read.
+ * The records to emit (oldest first) and the next cursor, from the previous cursor
+ * (undefined: first poll, which emits nothing) and the records this poll read.
  */
 export function advanceCursor(
 	event: TriggerEvent,
 	query: string,
 	previous: TriggerCursor | undefined,
-	listed: ListedWorkOrder[],
+	listed: Listed[],
 	now: number,
 	limits: CursorLimits = CURSOR_LIMITS,
-): { cursor: TriggerCursor; emit: ListedWorkOrder[] } {
+): { cursor: TriggerCursor; emit: Listed[] } {
 	const items = [...listed].sort(newestFirst);
 	const seenBefore = new Set(previous?.seen.map((mark) => mark.id));
-	const isNewHere = (workOrder: ListedWorkOrder) => previous !== undefined && isNew(workOrder, previous, seenBefore);
+	const isNewHere = (workOrder: Listed) => previous !== undefined && isNew(workOrder, previous, seenBefore);
 
-	const emit: ListedWorkOrder[] = [];
+	const emit: Listed[] = [];
 	const pending: Mark[] = [];
 	const ageLimit = pendingAgeLimit(now, limits);
-	const follow = (workOrder: ListedWorkOrder) => {
+	const follow = (workOrder: Listed) => {
 		if (workOrder.created >= ageLimit && workOrder.position < limits.pendingMaxDepth) {
 			pending.push({ id: workOrder.id, created: workOrder.created });
 		}
 	};
-	if (event === 'newWorkOrder') {
+	if (event !== 'codesReady') {
 		emit.push(...items.filter(isNewHere));
 	} else {
 		const wasPending = new Set(previous?.pending.map((workOrder) => workOrder.id));
@@ -260,7 +267,7 @@ export function advanceCursor(
 		if (previous === undefined || workOrder.created >= previous.horizon) marks.set(workOrder.id, { id: workOrder.id, created: workOrder.created });
 	}
 	let horizon = nextHorizon(previous?.horizon, marks.values(), now, limits);
-	// Moved only to forget a work order, so an idle poll leaves the cursor as it was (nothing to store).
+	// Moved only to forget a record, so an idle poll leaves the cursor as it was (nothing to store).
 	if (previous !== undefined && ![...marks.values()].some((mark) => mark.created < horizon)) horizon = previous.horizon;
 	const seen = [...marks.values()].filter((mark) => mark.created >= horizon).sort(newestFirst);
 

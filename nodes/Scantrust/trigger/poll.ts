@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { codesReady, WORK_ORDERS_PATH } from '../api/workOrders';
-import { PAGE_SIZE } from '../transport/paginate';
+import { describeBody, PAGE_SIZE } from '../transport/paginate';
 import { apiRequest } from '../transport/request';
 import {
 	advanceCursor,
@@ -37,18 +37,6 @@ export function listQuery(filters: TriggerFilters): IDataObject {
 	if (search !== '') qs.search = search;
 	if (!filters.includeArchived) qs.is_archived = 0;
 	return qs;
-}
-
-/** What an answer that is not a list page looks like, for the error (never its content). */
-function describeBody(body: unknown): string {
-	if (typeof body === 'string') {
-		if (body.trim() === '') return 'an empty answer';
-		return body.trimStart().startsWith('<') ? 'an HTML page' : 'text';
-	}
-	if (Array.isArray(body)) return 'a JSON list';
-	if (body === null || typeof body !== 'object') return `JSON ${String(body)}`;
-	const keys = Object.keys(body);
-	return keys.length === 0 ? 'an empty JSON object' : `a JSON object with ${keys.slice(0, 5).join(', ')}`;
 }
 
 /** The page when `body` is a list page as Scantrust documents it: `{count, next, previous, results}`. */
@@ -100,7 +88,7 @@ async function sample(event: TriggerEvent, readPage: FetchPage, fail: Fail) {
 }
 
 /** n8n's time budget for this poll (ms); undefined on n8n versions without getPollBudgetMs. */
-function pollBudgetMs(ctx: IPollFunctions): number | undefined {
+export function pollBudgetMs(ctx: IPollFunctions): number | undefined {
 	const getBudget = (ctx as Partial<Pick<IPollFunctions, 'getPollBudgetMs'>>).getPollBudgetMs;
 	if (typeof getBudget !== 'function') return undefined;
 	const budget: unknown = getBudget.call(ctx);

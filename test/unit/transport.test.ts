@@ -1,17 +1,19 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { NodeApiError, Workflow, type IDataObject, type INode, type INodeType } from 'n8n-workflow';
+import { NodeApiError, type INode } from 'n8n-workflow';
 
-import { ScantrustApi } from '../../credentials/ScantrustApi.credentials';
-import { Scantrust } from '../../nodes/Scantrust/Scantrust.node';
-import { PRODUCTION_BASE_URL, STAGING_BASE_URL, baseUrlOf } from '../../nodes/Scantrust/transport/environments';
-import { apiError, describeErrorBody, isAmbiguousFailure, networkError } from '../../nodes/Scantrust/transport/errors';
-import { onApiHost, retryAfterSeconds } from '../../nodes/Scantrust/transport/request';
+import { PRODUCTION_BASE_URL, STAGING_BASE_URL, baseUrlOf, baseUrlProblem } from '../../nodes/Scantrust/transport/environments';
+import { apiError, describeErrorBody, isAmbiguousFailure, networkError, notJsonError, redactor } from '../../nodes/Scantrust/transport/errors';
+import { DeadlineExceeded } from '../../nodes/Scantrust/transport/http';
+import { onApiHost } from '../../nodes/Scantrust/transport/request';
+import { retryAfterSeconds } from '../../nodes/Scantrust/transport/retry';
 import { presignedPostBody } from '../../nodes/Scantrust/transport/s3Upload';
 import { runScantrustNode } from '../helpers/n8nHarness';
 
 const node: INode = { id: '1', name: 'Scantrust', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
+const TOKEN = 'c0ffee5b8e1f0c9d7a4e2b6c';
+const redact = redactor(TOKEN);
 
 describe('describeErrorBody', () => {
 	it('shows a DRF detail as it is', () => {
@@ -75,7 +77,7 @@ describe('networkError', () => {
 		['ETIMEDOUT', 'connect ETIMEDOUT 10.0.0.1:443'],
 		['ECONNABORTED', 'timeout of 60000ms exceeded'],
 	])('keeps its own message for %s and counts as ambiguous', (code, message) => {
-		const error = networkError(node, withCode(message, code), 'https://api.scantrust.com/api/v2/workorders/', purpose);
+		const error = networkError(node, withCode(message, code), 'https://api.scantrust.com/api/v2/workorders/', purpose, redact);
 		expect(error.message).toBe(`Could not create a work order: no answer from https://api.scantrust.com (${code})`);
 		expect(error.httpCode).toBeNull();
 		expect(error.description).toBe(`${code}: ${message}. Check the environment or base URL in the Scantrust API credential and the network connection.`);
@@ -85,7 +87,7 @@ describe('networkError', () => {
 
 	it('finds the code of an error n8n already wrapped (it sits in httpCode then)', () => {
 		const wrapped = new NodeApiError(node, { message: 'socket hang up', code: 'ECONNRESET' });
-		const error = networkError(node, wrapped, 'https://api.scantrust.com/x', purpose);
+		const error = networkError(node, wrapped, 'https://api.scantrust.com/x', purpose, redact);
 		expect(error.message).toBe('Could not create a work order: no answer from https://api.scantrust.com (ECONNRESET)');
 		expect(isAmbiguousFailure(error)).toBe(true);
 	});
@@ -100,7 +102,7 @@ describe('apiError', () => {
 		[504, Buffer.from('<!DOCTYPE html><html>Gateway Timeout</html>'), 'Scantrust answered 504 Gateway Timeout; try again later'],
 		[503, '', 'Scantrust answered 503 Service Unavailable; try again later'],
 	])('shows a short text instead of an HTML %s page', (status, body, text) => {
-		const error = apiError(node, status, body, purpose);
+		const error = apiError(node, status, body, purpose, redact);
 		expect(error.message).toBe(`Could not list work orders: ${text}`);
 		expect(error.httpCode).toBe(String(status));
 		expect(JSON.stringify({ ...error, message: error.message, description: error.description })).not.toMatch(/<h1|<html|DOCTYPE/i);
@@ -108,30 +110,67 @@ describe('apiError', () => {
 	});
 
 	it('keeps a JSON 5xx body verbatim', () => {
-		const error = apiError(node, 503, { detail: 'Down for maintenance until 14:00 UTC.' }, purpose);
+		const error = apiError(node, 503, { detail: 'Down for maintenance until 14:00 UTC.' }, purpose, redact);
 		expect(error.message).toBe('Could not list work orders: Scantrust answered 503: Down for maintenance until 14:00 UTC.');
 	});
 
 	it('keeps a 400 body verbatim even when it contains a word n8n would swap for generic text', () => {
-		const error = apiError(node, 400, { reference: ['Work order with this reference already exists.'], remarks: ['EEXIST ECONNRESET'] }, { action: 'create a work order' });
+		const error = apiError(node, 400, { reference: ['Work order with this reference already exists.'], remarks: ['EEXIST ECONNRESET'] }, { action: 'create a work order' }, redact);
 		expect(error.message).toBe('Could not create a work order: reference: Work order with this reference already exists.; remarks: EEXIST ECONNRESET');
 		expect(error.httpCode).toBe('400');
 		expect(error.errorResponse).toEqual({ reference: ['Work order with this reference already exists.'], remarks: ['EEXIST ECONNRESET'] });
 	});
 });
 
-describe('credential base URLs', () => {
-	const credential = new ScantrustApi();
-	const nodeTypes = {
-		getByName: (): INodeType => new Scantrust(),
-		getByNameAndVersion: (): INodeType => new Scantrust(),
-		getKnownTypes: () => ({}),
-	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	// What n8n does with the Test button's request: resolve the expression with the credential's values.
-	const testBaseUrl = (values: IDataObject) =>
-		workflow.expression.getParameterValue(credential.test.request.baseURL!, null, 0, 0, node.name, [], 'internal', { $credentials: values });
+describe('redaction of the token', () => {
+	it('blanks the token out as it is, URL-encoded and JSON-escaped, and leaves short strings alone', () => {
+		const odd = 'tok/en+with"quote';
+		const redactOdd = redactor(odd);
+		expect(redactOdd(`UAT ${odd} ${encodeURIComponent(odd)} ${JSON.stringify(odd)}`)).toBe('UAT [redacted] [redacted] "[redacted]"');
+		expect(redact(`Authorization: UAT ${TOKEN}; again ${TOKEN}`)).toBe('Authorization: UAT [redacted]; again [redacted]');
+		expect(redactor('t')('the text')).toBe('the text');
+	});
 
+	it.each([400, 401, 403, 404, 409, 429, 500, 502])('apiError %s: not in the message, description, response or messages', (status) => {
+		const body = { detail: `Bad header UAT ${TOKEN}`, echoed: { [TOKEN]: [`token=${TOKEN}`] } };
+		const error = apiError(node, status, body, { action: 'list work orders' }, redact);
+		const shown = JSON.stringify([error.message, error.description, error.errorResponse, error.messages, error.cause, error]);
+		expect(shown).not.toContain(TOKEN);
+		expect(shown).toContain('[redacted]');
+	});
+
+	it('apiError: a text body too', () => {
+		const error = apiError(node, 400, `<pre>Authorization: UAT ${TOKEN}</pre>`, { action: 'list work orders' }, redact);
+		expect(JSON.stringify([error.message, error.description, error.errorResponse])).not.toContain(TOKEN);
+	});
+
+	it('networkError: a message that echoes a header or URL', () => {
+		const error = networkError(node, new Error(`getaddrinfo ENOTFOUND proxy?auth=UAT%20${TOKEN}`), 'https://api.scantrust.com/x', { action: 'list work orders' }, redact);
+		expect(JSON.stringify([error.message, error.description, error.errorResponse, error.messages])).not.toContain(TOKEN);
+	});
+});
+
+describe('answers that are not what was asked for', () => {
+	it('a deadline: says how long, and counts as ambiguous', () => {
+		const error = networkError(node, new DeadlineExceeded(1500), 'https://api.scantrust.com/api/v2/workorders/', { action: 'create a work order' }, redact);
+		expect(error.message).toBe('Could not create a work order: no complete answer from https://api.scantrust.com within 1.5 s');
+		expect(isAmbiguousFailure(error)).toBe(true);
+	});
+
+	it.each([
+		['', 'application/json', 'an empty body'],
+		['<!DOCTYPE html><html></html>', 'text/html', 'an HTML page'],
+		['<html><body>Sign in</body></html>', '', 'an HTML page'],
+		['{"id": 5, "sta', 'application/json', 'a body that is not valid JSON'],
+	])('a 2xx with %j (%s) is %s, and ambiguous', (body, contentType, what) => {
+		const error = notJsonError(node, 201, Buffer.from(body), contentType, { action: 'create a work order' });
+		expect(error.message).toBe(`Could not create a work order: Scantrust answered 201 with ${what} instead of JSON`);
+		expect(error.httpCode).toBeNull();
+		expect(isAmbiguousFailure(error)).toBe(true);
+	});
+});
+
+describe('credential base URLs', () => {
 	it('are the published production and staging addresses', () => {
 		expect(PRODUCTION_BASE_URL).toBe('https://api.scantrust.com');
 		expect(STAGING_BASE_URL).toBe('https://api.staging.scantrust.io');
@@ -141,12 +180,22 @@ describe('credential base URLs', () => {
 		[{ environment: 'production', token: 't' }, 'https://api.scantrust.com'],
 		[{ environment: 'staging', token: 't' }, 'https://api.staging.scantrust.io'],
 		[{ environment: 'custom', baseUrl: 'https://proxy.example.com/scantrust//', token: 't' }, 'https://proxy.example.com/scantrust'],
+		[{ environment: 'custom', baseUrl: 'http://127.0.0.1:8000', token: 't' }, 'http://127.0.0.1:8000'],
 		// A stale Base URL left from "custom" must not be used by the others.
-		[{ environment: 'staging', baseUrl: 'https://old.example.com', token: 't' }, 'https://api.staging.scantrust.io'],
-	])('%j: the nodes and the Test button use %s', (values, expected) => {
+		[{ environment: 'staging', baseUrl: 'api.example.com', token: 't' }, 'https://api.staging.scantrust.io'],
+	])('%j: the nodes use %s', (values, expected) => {
 		expect(baseUrlOf(values as never)).toBe(expected);
-		expect(testBaseUrl(values)).toBe(expected);
-		expect(credential.test.request.url).toBe('/api/v2/me/');
+		expect(baseUrlProblem(values as never)).toBeUndefined();
+	});
+
+	it.each(['api.example.com', 'localhost:8000', 'ftp://api.example.com', 'https://'])('%s is not a web address', (baseUrl) => {
+		expect(baseUrlProblem({ environment: 'custom', baseUrl, token: 't' })).toBe(
+			`The Base URL "${baseUrl}" in the Scantrust API credential is not a web address: it must start with https:// (for example https://api.example.com)`,
+		);
+	});
+
+	it('names a missing custom Base URL', () => {
+		expect(baseUrlProblem({ environment: 'custom', token: 't' })).toBe('The Scantrust API credential uses a Custom URL but has no Base URL');
 	});
 });
 

@@ -1,9 +1,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { transferFile } from './fileTransfer';
+import { ElsewhereError } from './errors';
+import { TRANSFER_LIMITS, transferFile } from './fileTransfer';
 import { apiRequestFile, getBaseUrl, onApiHost } from './request';
-import { responseBytes } from './responseBytes';
+import type { RequestLimits } from './retry';
 
 /** The link as an absolute http(s) URL; a relative link (e.g. `/media/...`) is on the API's own host. */
 function resolveLink(ctx: IExecuteFunctions, url: string, baseUrl: string, what: string, itemIndex: number): URL {
@@ -22,43 +23,52 @@ function resolveLink(ctx: IExecuteFunctions, url: string, baseUrl: string, what:
 	return resolved;
 }
 
-/** The downloaded file's bytes, without a copy. */
-function bodyBytes(body: unknown): Buffer {
-	return responseBytes(body) ?? Buffer.from(typeof body === 'string' ? body : '');
-}
-
-/** A codes archive is big: allow it more time than an API answer. */
-const FILE_TIMEOUT_MS = 10 * 60_000;
-
 /**
  * Downloads a file Scantrust links to (a work order's codegen_file). A link on the API's own host goes through
- * apiRequest (the token along, the API's error messages and retries); object storage gets a plain request, so it
- * never sees the token.
+ * apiRequest (the token along, the API's error messages and retries); object storage, linked to or redirected to
+ * from the API's host, gets a plain request, so it never sees the token.
  */
-export async function downloadFile(this: IExecuteFunctions, url: string, what: string, itemIndex: number): Promise<Buffer> {
+export async function downloadFile(
+	this: IExecuteFunctions,
+	url: string,
+	what: string,
+	itemIndex: number,
+	limits: RequestLimits = TRANSFER_LIMITS,
+): Promise<Buffer> {
 	const baseUrl = await getBaseUrl.call(this);
-	const link = resolveLink(this, url, baseUrl, what, itemIndex);
+	let link = resolveLink(this, url, baseUrl, what, itemIndex);
 	const onHost = onApiHost(baseUrl, link.href);
 	if (onHost !== undefined) {
-		const body = await apiRequestFile.call(this, {
-			method: 'GET',
-			path: onHost,
-			action: `download ${what}`,
-			permission: 'workorder_download',
-			resource: { name: 'Codes archive', id: link.pathname },
-			itemIndex,
-			timeoutMs: FILE_TIMEOUT_MS,
-		});
-		return bodyBytes(body);
+		const fetched = await apiRequestFile
+			.call(
+				this,
+				{
+					method: 'GET',
+					path: onHost,
+					action: `download ${what}`,
+					permission: 'workorder_download',
+					resource: { name: 'Codes archive', id: link.pathname },
+					itemIndex,
+				},
+				limits,
+			)
+			// Redirected to storage: fetched from there as a storage transfer, without the token.
+			.catch((error: unknown) => {
+				if (error instanceof ElsewhereError) return error.location;
+				throw error;
+			});
+		if (Buffer.isBuffer(fetched)) return fetched;
+		link = fetched;
 	}
-	const response = await transferFile.call(
+	const answer = await transferFile.call(
 		this,
-		{ method: 'GET', url: link.href, encoding: 'arraybuffer' },
+		{ method: 'GET', url: link.href },
 		{
 			action: `download ${what}`,
 			forbiddenHint: 'The download link may have expired. Run the node again: it reads a fresh link from the work order.',
 			itemIndex,
 		},
+		limits,
 	);
-	return bodyBytes(response.body);
+	return answer.body;
 }

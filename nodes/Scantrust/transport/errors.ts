@@ -1,17 +1,45 @@
 import { STATUS_CODES } from 'node:http';
 
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { DeadlineExceeded } from './http';
 
 /** What a request was for, so an error can say what failed and what to fix. */
 export interface RequestPurpose {
 	/** Human name of the action, e.g. 'create a work order'. */
 	action: string;
-	/** Token permission the action needs (SPEC section 1), named in 403 errors. */
+	/** Token permission the action needs, named in 403 errors. */
 	permission?: string;
 	/** Resource and id a 404 is about, e.g. { name: 'Work order', id: 12 }. */
 	resource?: { name: string; id?: string | number };
 	itemIndex?: number;
+}
+
+/** Blanks out the credential's token wherever a server may have echoed it. */
+export type Redact = (text: string) => string;
+
+/** Shorter strings are no real token, and blanking them out would garble ordinary text. */
+const MIN_SECRET_LENGTH = 8;
+
+/** A Redact for this token, as it is, URL-encoded and JSON-escaped. */
+export function redactor(secret: string): Redact {
+	const token = secret.trim();
+	const forms = [...new Set([token, encodeURIComponent(token), JSON.stringify(token).slice(1, -1)])].filter(
+		(form) => form.length >= MIN_SECRET_LENGTH,
+	);
+	return (text) => forms.reduce((redacted, form) => redacted.split(form).join('[redacted]'), text);
+}
+
+/** A parsed body with every string (and key) redacted. */
+function redactBody(body: unknown, redact: Redact): unknown {
+	if (typeof body === 'string') return redact(body);
+	if (Buffer.isBuffer(body)) return redact(body.toString('utf8'));
+	if (Array.isArray(body)) return body.map((value) => redactBody(value, redact));
+	if (body !== null && typeof body === 'object') {
+		return Object.fromEntries(Object.entries(body).map(([key, value]) => [redact(key), redactBody(value, redact)]));
+	}
+	return body;
 }
 
 /** DRF bodies are `{detail}` or `{field: [messages]}`: render either as one readable line. */
@@ -94,8 +122,12 @@ function keepMessage(error: NodeApiError, message: string): NodeApiError {
 	return error;
 }
 
-/** The error the user sees for an HTTP error answer. The request (and its token) is never attached. */
-export function apiError(node: INode, status: number, body: unknown, purpose: RequestPurpose): NodeApiError {
+/**
+ * The error the user sees for an HTTP error answer. The request (and its header) is never attached,
+ * and the token is blanked out of whatever the server echoed.
+ */
+export function apiError(node: INode, status: number, answer: unknown, purpose: RequestPurpose, redact: Redact): NodeApiError {
+	const body = redactBody(answer, redact);
 	const { message, description } = messageFor(status, body, purpose);
 	const response: JsonObject =
 		body !== null && typeof body === 'object' && !Buffer.isBuffer(body)
@@ -123,29 +155,79 @@ function networkCodeOf(error: Error): string | undefined {
 }
 
 /**
- * Connection refused, DNS failure, time-out, connection dropped: no answer at all. The code goes
- * into the message, not into the error response, where NodeApiError would take it for the HTTP code.
+ * Connection refused, DNS failure, time-out, connection dropped, answer cut off at the deadline: no
+ * (complete) answer. The code goes into the message, not into the error response, where NodeApiError
+ * would take it for the HTTP code. `advice` says what to check.
  */
-export function networkError(node: INode, error: Error, url: string, purpose: RequestPurpose): NodeApiError {
+export function networkError(
+	node: INode,
+	error: Error,
+	url: string,
+	purpose: RequestPurpose,
+	redact: Redact,
+	advice = 'Check the environment or base URL in the Scantrust API credential and the network connection.',
+): NodeApiError {
+	const origin = new URL(url).origin;
 	const code = networkCodeOf(error);
-	const message = `Could not ${purpose.action}: no answer from ${new URL(url).origin} (${code ?? error.message})`;
+	const said = redact(error.message);
+	const message = redact(
+		error instanceof DeadlineExceeded
+			? `Could not ${purpose.action}: no complete answer from ${origin} within ${error.deadlineMs / 1000} s`
+			: `Could not ${purpose.action}: no answer from ${origin} (${code ?? said})`,
+	);
+	const reason = error instanceof DeadlineExceeded ? 'The answer was still arriving at the deadline, so the request was cut off' : `${code ? `${code}: ` : ''}${said.replace(/\.$/, '')}`;
 	return keepMessage(
-		new NodeApiError(
-			node,
-			{ message: error.message },
-			{
-				message,
-				description: `${code ? `${code}: ` : ''}${error.message.replace(/\.$/, '')}. Check the environment or base URL in the Scantrust API credential and the network connection.`,
-				itemIndex: purpose.itemIndex,
-			},
-		),
+		new NodeApiError(node, { message: said }, { message, description: `${reason}. ${advice}`, itemIndex: purpose.itemIndex }),
 		message,
 	);
 }
 
 /**
- * True when a failed request may or may not have taken effect on the server:
- * no answer at all, or a 5xx. A create must look before it posts again.
+ * A 2xx answer to a JSON request that is not JSON: a proxy's page, an empty or cut-off body. Whatever
+ * answered, the request may have taken effect, so the error has no HTTP code and counts as ambiguous.
+ */
+export function notJsonError(node: INode, status: number, body: Buffer, contentType: string, purpose: RequestPurpose): NodeApiError {
+	const text = body.toString('utf8').trim();
+	const what =
+		text === ''
+			? 'an empty body'
+			: /html/i.test(contentType) || /^<(!doctype|html|head|body)/i.test(text)
+				? 'an HTML page'
+				: 'a body that is not valid JSON';
+	const message = `Could not ${purpose.action}: Scantrust answered ${status} with ${what} instead of JSON`;
+	return keepMessage(
+		new NodeApiError(node, { message }, {
+			message,
+			description:
+				'Something other than the Scantrust API may have answered: check the Base URL in the Scantrust API credential and any proxy between n8n and Scantrust.',
+			itemIndex: purpose.itemIndex,
+		}),
+		message,
+	);
+}
+
+/** A link or redirect to another origin than the API's, not followed; `location` is where it pointed. */
+export class ElsewhereError extends NodeOperationError {
+	constructor(
+		node: INode,
+		purpose: RequestPurpose,
+		/** e.g. 'linked to', 'redirected the request to' */
+		how: string,
+		readonly location: URL,
+		apiOrigin: string,
+		redact: Redact,
+	) {
+		super(node, redact(`Could not ${purpose.action}: Scantrust ${how} ${location.origin}, which is not the API's address ${apiOrigin}`), {
+			itemIndex: purpose.itemIndex,
+			description:
+				'It was not followed, so the UAT token was not sent there. Check the Base URL in the Scantrust API credential: it must be the address the API uses in its own links.',
+		});
+	}
+}
+
+/**
+ * True when a failed request may or may not have taken effect on the server: no (complete) answer,
+ * a 5xx, or a 2xx that is not the JSON asked for. A create must look before it posts again.
  */
 export function isAmbiguousFailure(error: unknown): boolean {
 	if (!(error instanceof NodeApiError)) return false;

@@ -4,32 +4,30 @@ import type {
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
-	IN8nHttpFullResponse,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { baseUrlOf, type ScantrustCredentials } from './environments';
-import { apiError, networkError, type RequestPurpose } from './errors';
-import { responseBytes } from './responseBytes';
+import { baseUrlOf, baseUrlProblem, type ScantrustCredentials } from './environments';
+import { apiError, ElsewhereError, networkError, notJsonError, redactor, type Redact, type RequestPurpose } from './errors';
+import { sendWithDeadline, type HttpAnswer, type SendRequest } from './http';
+import { DEFAULT_RETRY_POLICY, withRetries, type RequestLimits } from './retry';
 
 export type ScantrustContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
-/** Bounds on retrying; every wait is capped so a run never hangs. */
-export const RETRY_POLICY = {
-	/** Attempts in all, first one included. */
-	maxAttempts: 4,
-	/** Longest single wait we accept from a 429 answer. */
-	maxWaitSeconds: 60,
-	/** Upper bound on time spent waiting for one request. */
-	maxTotalWaitSeconds: 120,
-	/** Back-off before retrying a 5xx / no answer on an idempotent request: 1 s, 2 s, 4 s ... */
-	backoffSeconds: (attempt: number) => 2 ** (attempt - 1),
-	requestTimeoutMs: 60_000,
-};
+/** An API answer is small: a minute is plenty for one attempt. */
+export const API_LIMITS: RequestLimits = Object.freeze({ retry: DEFAULT_RETRY_POLICY, deadlineMs: 60_000 });
 
-const RETRYABLE_5XX = new Set([500, 502, 503, 504]);
+/**
+ * The default retry policy under its former name, read-only.
+ * @deprecated use DEFAULT_RETRY_POLICY, or pass a policy in RequestLimits
+ */
+export const RETRY_POLICY = DEFAULT_RETRY_POLICY;
+
 const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+/** Redirects followed on the API's own origin within one attempt. */
+const MAX_REDIRECTS = 5;
 
 export interface ApiRequestOptions extends RequestPurpose {
 	method: IHttpRequestMethods;
@@ -42,13 +40,25 @@ export interface ApiRequestOptions extends RequestPurpose {
 	qs?: IDataObject;
 	/** 'arraybuffer' for a file (the answer's body comes back as bytes); default JSON. */
 	encoding?: 'arraybuffer';
-	/** Default RETRY_POLICY.requestTimeoutMs; files take longer. */
-	timeoutMs?: number;
+}
+
+async function credentialsOf(ctx: ScantrustContext): Promise<ScantrustCredentials> {
+	return (await ctx.getCredentials('scantrustApi')) as unknown as ScantrustCredentials;
+}
+
+/** The credential's base URL; one that is no web address fails here, before anything is sent or retried. */
+function baseUrlFor(ctx: ScantrustContext, credentials: ScantrustCredentials): string {
+	const problem = baseUrlProblem(credentials);
+	if (problem !== undefined) {
+		throw new NodeOperationError(ctx.getNode(), problem, {
+			description: 'Open the Scantrust API credential and set the Base URL to the address of the API, e.g. https://api.example.com.',
+		});
+	}
+	return baseUrlOf(credentials);
 }
 
 export async function getBaseUrl(this: ScantrustContext): Promise<string> {
-	const credentials = (await this.getCredentials('scantrustApi')) as unknown as ScantrustCredentials;
-	return baseUrlOf(credentials);
+	return baseUrlFor(this, await credentialsOf(this));
 }
 
 /** An absolute http(s) link, as the API gives in `next` and `codegen_file` (anything else is a path). */
@@ -67,25 +77,36 @@ export function onApiHost(baseURL: string, link: string): string | undefined {
 	return `${api.protocol}//${api.host}${target.pathname}${target.search}`;
 }
 
-/** Seconds a 429 asks us to wait: the Retry-After header, else the N in "Expected available in N seconds." */
-export function retryAfterSeconds(headers: IDataObject | undefined, body: unknown): number {
-	const header = headers?.['retry-after'];
-	if (header !== undefined && header !== '') {
-		const seconds = Number(header);
-		if (Number.isFinite(seconds)) return Math.max(0, seconds);
-		const date = Date.parse(String(header));
-		if (!Number.isNaN(date)) return Math.max(0, (date - Date.now()) / 1000);
+/**
+ * One attempt: the request, and redirects followed by hand while they stay on the API's origin (n8n's
+ * client would keep the token on a redirect to a subdomain). A redirect elsewhere is the answer.
+ */
+async function sendOnApiOrigin(send: SendRequest, request: IHttpRequestOptions, apiOrigin: string, deadlineMs: number): Promise<HttpAnswer> {
+	const startedAt = Date.now();
+	let current = request;
+	for (let hop = 0; ; hop++) {
+		const answer = await sendWithDeadline(send, current, deadlineMs, startedAt);
+		const target = REDIRECTS.has(answer.statusCode) ? redirectTarget(answer, current.url) : undefined;
+		if (target === undefined || target.origin !== apiOrigin || hop >= MAX_REDIRECTS) return answer;
+		// As browsers do: 303, and 301/302 after a POST, repeat as a GET without a body.
+		const toGet = answer.statusCode === 303 || (current.method === 'POST' && answer.statusCode !== 307 && answer.statusCode !== 308);
+		current = { ...current, url: target.href, qs: undefined, ...(toGet && current.method !== 'HEAD' ? { method: 'GET', body: undefined } : {}) };
 	}
-	const detail = (body as IDataObject | undefined)?.detail;
-	const match = typeof detail === 'string' ? /available in (\d+(?:\.\d+)?) second/.exec(detail) : null;
-	return match ? Number(match[1]) : 1;
 }
 
-/** An error answer to a file request comes as bytes: read it as the JSON (or text) it is. */
-function errorBody(body: unknown): unknown {
-	const bytes = responseBytes(body);
-	if (bytes === undefined) return body;
-	const text = bytes.toString('utf8');
+function redirectTarget(answer: HttpAnswer, from: string): URL | undefined {
+	const location = answer.headers.location;
+	if (typeof location !== 'string' || location === '') return undefined;
+	try {
+		return new URL(location, from);
+	} catch {
+		return undefined;
+	}
+}
+
+/** An error answer's body as the JSON (or text) it is, with the token blanked out. */
+function errorBody(body: Buffer, redact: Redact): unknown {
+	const text = redact(body.toString('utf8'));
 	try {
 		return JSON.parse(text);
 	} catch {
@@ -93,35 +114,45 @@ function errorBody(body: unknown): unknown {
 	}
 }
 
+/** A 2xx answer to a JSON request: an object or a list, anything else is an error. */
+function jsonBody(ctx: ScantrustContext, answer: HttpAnswer, options: ApiRequestOptions, redact: Redact): IDataObject {
+	if (answer.statusCode === 204) return {};
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(redact(answer.body.toString('utf8')));
+	} catch {
+		parsed = undefined;
+	}
+	if (parsed === null || typeof parsed !== 'object') {
+		throw notJsonError(ctx.getNode(), answer.statusCode, answer.body, String(answer.headers['content-type'] ?? ''), options);
+	}
+	return parsed as IDataObject;
+}
+
 /**
  * The one way the nodes talk to the Scantrust API: authentication through the credential,
  * DRF errors turned into readable NodeApiErrors, 429 waited out, 5xx retried only where repeating is safe.
+ * The answer must be JSON; the token never appears in an error.
  */
-export async function apiRequest(this: ScantrustContext, options: ApiRequestOptions): Promise<IDataObject> {
-	return (await apiRequestBody.call(this, options)) as IDataObject;
+export async function apiRequest(this: ScantrustContext, options: ApiRequestOptions, limits: RequestLimits = API_LIMITS): Promise<IDataObject> {
+	return (await apiRequestBody.call(this, options, limits)) as IDataObject;
 }
 
 /** A file from the API's own host (e.g. a codes archive served there), with apiRequest's errors and retries. */
-export async function apiRequestFile(this: ScantrustContext, options: Omit<ApiRequestOptions, 'encoding'>): Promise<unknown> {
-	return await apiRequestBody.call(this, { ...options, encoding: 'arraybuffer' });
+export async function apiRequestFile(this: ScantrustContext, options: Omit<ApiRequestOptions, 'encoding'>, limits: RequestLimits = API_LIMITS): Promise<Buffer> {
+	return (await apiRequestBody.call(this, { ...options, encoding: 'arraybuffer' }, limits)) as Buffer;
 }
 
-async function apiRequestBody(this: ScantrustContext, options: ApiRequestOptions): Promise<unknown> {
-	const baseURL = await getBaseUrl.call(this);
+async function apiRequestBody(this: ScantrustContext, options: ApiRequestOptions, limits: RequestLimits): Promise<IDataObject | Buffer> {
+	const credentials = await credentialsOf(this);
+	const baseURL = baseUrlFor(this, credentials);
+	const apiOrigin = new URL(baseURL).origin;
+	const redact = redactor(String(credentials.token ?? ''));
 	let url = baseURL + options.path;
 	if (isAbsoluteLink(options.path)) {
 		const onHost = onApiHost(baseURL, options.path);
-		if (!onHost) {
-			// The UAT token is only ever sent to the API the credential names.
-			throw new NodeOperationError(
-				this.getNode(),
-				`Could not ${options.action}: Scantrust linked to ${new URL(options.path).origin}, which is not the API's address ${new URL(baseURL).origin}`,
-				{
-					itemIndex: options.itemIndex,
-					description: 'The request was not sent, so the UAT token did not leave for that host. Check the Base URL in the Scantrust API credential: it must be the address the API uses in its own links.',
-				},
-			);
-		}
+		// The UAT token is only ever sent to the API the credential names.
+		if (!onHost) throw new ElsewhereError(this.getNode(), options, 'linked to', new URL(options.path), apiOrigin, redact);
 		url = onHost;
 	}
 	const request: IHttpRequestOptions = {
@@ -130,55 +161,22 @@ async function apiRequestBody(this: ScantrustContext, options: ApiRequestOptions
 		qs: options.qs,
 		body: options.body,
 		json: options.encoding === undefined,
-		encoding: options.encoding,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		sendCredentialsOnCrossOriginRedirect: false,
-		timeout: options.timeoutMs ?? RETRY_POLICY.requestTimeoutMs,
+		disableFollowRedirect: true,
 	};
-	const retrySafe = IDEMPOTENT.has(options.method);
-	let waited = 0;
+	const send: SendRequest = async (req) => await this.helpers.httpRequestWithAuthentication.call(this, 'scantrustApi', req);
 
-	for (let attempt = 1; ; attempt++) {
-		let response: IN8nHttpFullResponse;
-		try {
-			response = (await this.helpers.httpRequestWithAuthentication.call(
-				this,
-				'scantrustApi',
-				request,
-			)) as IN8nHttpFullResponse;
-		} catch (error) {
-			const wait = RETRY_POLICY.backoffSeconds(attempt);
-			if (retrySafe && attempt < RETRY_POLICY.maxAttempts && waited + wait <= RETRY_POLICY.maxTotalWaitSeconds) {
-				waited += wait;
-				await sleep(wait * 1000);
-				continue;
-			}
-			throw networkError(this.getNode(), error as Error, url, options);
-		}
-
-		const status = response.statusCode;
-		if (status < 400) return response.body;
-		const body = errorBody(response.body);
-
-		const canRetry = attempt < RETRY_POLICY.maxAttempts;
-		if (status === 429 && canRetry) {
-			// A throttled request was not processed, so repeating it is safe for every method.
-			const wait = Math.min(retryAfterSeconds(response.headers as IDataObject, body), RETRY_POLICY.maxWaitSeconds);
-			if (waited + wait <= RETRY_POLICY.maxTotalWaitSeconds) {
-				waited += wait;
-				await sleep(wait * 1000);
-				continue;
-			}
-		}
-		if (RETRYABLE_5XX.has(status) && retrySafe && canRetry) {
-			const wait = RETRY_POLICY.backoffSeconds(attempt);
-			if (waited + wait <= RETRY_POLICY.maxTotalWaitSeconds) {
-				waited += wait;
-				await sleep(wait * 1000);
-				continue;
-			}
-		}
-		throw apiError(this.getNode(), status, body, options);
+	let answer: HttpAnswer;
+	try {
+		answer = await withRetries(() => sendOnApiOrigin(send, request, apiOrigin, limits.deadlineMs), IDEMPOTENT.has(options.method), limits.retry);
+	} catch (error) {
+		throw networkError(this.getNode(), error as Error, url, options, redact);
 	}
+
+	const status = answer.statusCode;
+	if (REDIRECTS.has(status)) {
+		const target = redirectTarget(answer, url);
+		if (target && target.origin !== apiOrigin) throw new ElsewhereError(this.getNode(), options, 'redirected the request to', target, apiOrigin, redact);
+	}
+	if (status >= 300) throw apiError(this.getNode(), status, errorBody(answer.body, redact), options, redact);
+	return options.encoding === undefined ? jsonBody(this, answer, options, redact) : answer.body;
 }

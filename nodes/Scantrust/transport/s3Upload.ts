@@ -56,7 +56,7 @@ export async function uploadToPresignedPost(
 	const { body, contentType } = presignedPostBody(post, file);
 	await transferFile.call(
 		this,
-		{ method: 'POST', url: post.url, body, headers: { 'Content-Type': contentType }, encoding: 'text' },
+		{ method: 'POST', url: post.url, body, headers: { 'Content-Type': contentType } },
 		{
 			action: `upload the codes file "${file.fileName}"`,
 			forbiddenHint:

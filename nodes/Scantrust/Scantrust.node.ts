@@ -28,6 +28,7 @@ export class Scantrust implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Code Upload', value: 'codeUpload' },
+					{ name: 'Product', value: 'product' },
 					{ name: 'Template', value: 'template' },
 					{ name: 'Work Order', value: 'workOrder' },
 				],

@@ -1,11 +1,13 @@
 import type { ScantrustResource } from './types';
 import { codeUpload } from './codeUpload';
+import { product } from './product';
 import { template } from './template';
 import { workOrder } from './workOrder';
 
 /** Every resource of the Scantrust node, keyed by its `resource` value. */
 export const resources: Record<string, ScantrustResource> = {
 	codeUpload,
+	product,
 	template,
 	workOrder,
 };

@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 /** Checks on user input, made before any request so a mistake costs nothing. */
 
-function fail(ctx: IExecuteFunctions, itemIndex: number, field: string, problem: string, hint?: string): never {
+/** The error for a bad value: names the item and the field. */
+export function fail(ctx: IExecuteFunctions, itemIndex: number, field: string, problem: string, hint?: string): never {
 	throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: "${field}" ${problem}`, {
 		itemIndex,
 		description: hint,

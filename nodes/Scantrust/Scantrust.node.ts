@@ -14,7 +14,7 @@ export class Scantrust implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Create, confirm and download Scantrust work orders and upload your own codes',
+		description: 'Order and download Scantrust codes, upload your own, manage products, update codes and export code data',
 		defaults: { name: 'Scantrust' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -27,6 +27,7 @@ export class Scantrust implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Code', value: 'code' },
 					{ name: 'Code Upload', value: 'codeUpload' },
 					{ name: 'Product', value: 'product' },
 					{ name: 'Template', value: 'template' },

@@ -7,6 +7,7 @@ import type { INodeProperties, INodePropertyCollection, INodePropertyOptions } f
 import { ScantrustApi } from '../../credentials/ScantrustApi.credentials';
 import { Scantrust } from '../../nodes/Scantrust/Scantrust.node';
 import { ScantrustTrigger } from '../../nodes/Scantrust/ScantrustTrigger.node';
+import { resources } from '../../nodes/Scantrust/actions/resources';
 import packageJson from '../../package.json';
 
 const action = new Scantrust().description;
@@ -18,6 +19,9 @@ const OPERATIONS: Record<string, string[]> = {
 	template: ['getMany'],
 	workOrder: ['create', 'confirm', 'get', 'getMany', 'download'],
 	codeUpload: ['upload', 'process', 'get', 'getMany'],
+	scan: ['getMany'],
+	product: ['getMany', 'get', 'create'],
+	code: ['update', 'updateMany', 'getMany'],
 };
 
 /** Parameters every (resource, operation) must have. */
@@ -35,6 +39,19 @@ const PARAMETERS: Record<string, Record<string, string[]>> = {
 		process: ['recordKey', 'waitForCompletion', 'waitTimeout', 'pollInterval'],
 		get: ['recordKey'],
 		getMany: ['returnAll', 'limit', 'filters'],
+	},
+	scan: {
+		getMany: ['campaignId', 'period', 'timeframe', 'dateFrom', 'dateTo', 'returnAll', 'limit', 'filters'],
+	},
+	product: {
+		getMany: ['returnAll', 'limit', 'filters'],
+		get: ['productId'],
+		create: ['sku', 'name', 'additionalFields'],
+	},
+	code: {
+		update: ['codeKey', 'scmKeyName', 'codeId', 'updateFields'],
+		updateMany: ['constraints', 'updateFields', 'waitForCompletion', 'waitTimeout', 'pollInterval'],
+		getMany: ['filters', 'output', 'returnAll', 'limit'],
 	},
 };
 
@@ -97,9 +114,28 @@ describe('credential scantrustApi', () => {
 });
 
 describe('resources and operations', () => {
-	it('resource offers template, workOrder and codeUpload', () => {
+	it('resource offers the resources of the contract', () => {
 		const resource = action.properties.find((property) => property.name === 'resource');
-		expect(values(resource).sort()).toEqual(['codeUpload', 'template', 'workOrder']);
+		// Every resource the router knows is offered, and those of the contract are among them.
+		expect(values(resource).sort()).toEqual(Object.keys(resources).sort());
+		expect(values(resource)).toEqual(expect.arrayContaining(['code', 'codeUpload', 'product', 'template', 'workOrder']));
+	});
+
+	it('product and code name their fields and option values as the contract does', () => {
+		expect(optionNames(parameter('product', 'getMany', 'filters')).sort()).toEqual(['isArchived', 'sku']);
+		expect(optionNames(parameter('product', 'create', 'additionalFields')).sort()).toEqual(['brand', 'campaign', 'clientUrl', 'description']);
+		expect(values(parameter('code', 'update', 'codeKey'))).toEqual(['extended_id', 'serial_number', 'scmKey']);
+		const updateFields = parameter('code', 'update', 'updateFields');
+		expect(optionNames(updateFields)).toEqual(expect.arrayContaining(['activationStatus', 'blacklistReason', 'product', 'isConsumed', 'scmData']));
+		const option = (name: string) => (updateFields.options as INodeProperties[]).find((o) => o.name === name);
+		expect(values(option('activationStatus'))).toEqual([0, 1, 2]);
+		expect(values(option('blacklistReason'))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+		expect(((option('scmData')?.options ?? []) as INodePropertyCollection[])[0].values.map((v) => v.name)).toEqual(['key', 'value']);
+		expect(((parameter('code', 'updateMany', 'constraints').options ?? []) as INodePropertyCollection[])[0].values.map((v) => v.name)).toEqual(['key', 'values']);
+		expect(values(parameter('code', 'getMany', 'output'))).toEqual(['items', 'file']);
+		expect(optionNames(parameter('code', 'getMany', 'filters')).sort()).toEqual(
+			['activatedAfter', 'activatedBefore', 'blacklisted', 'extendedId', 'productId', 'scmFilters', 'serialNumber', 'status', 'updatedAfter', 'updatedBefore', 'workOrderId'].sort(),
+		);
 	});
 
 	it.each(Object.entries(OPERATIONS))('%s offers exactly the operations %j', (resource, operations) => {
@@ -185,11 +221,27 @@ describe('display options', () => {
 	});
 });
 
+describe('scan', () => {
+	it('getMany: period is timeframe or dateRange; timeframe offers 1d, 1w, 1m, 1y; filters hold flags, activationStatus, productId, scmFilters', () => {
+		expect(values(parameter('scan', 'getMany', 'period'))).toEqual(['timeframe', 'dateRange']);
+		expect(values(parameter('scan', 'getMany', 'timeframe'))).toEqual(expect.arrayContaining(['1d', '1w', '1m', '1y']));
+		expect(parameter('scan', 'getMany', 'timeframe').displayOptions?.show?.period).toEqual(['timeframe']);
+		expect(parameter('scan', 'getMany', 'dateFrom').displayOptions?.show?.period).toEqual(['dateRange']);
+		expect(optionNames(parameter('scan', 'getMany', 'filters')).sort()).toEqual(['activationStatus', 'flags', 'productId', 'scmFilters']);
+	});
+});
+
 describe('trigger', () => {
-	it('event offers newWorkOrder and codesReady', () => {
+	it('event offers newWorkOrder, codesReady and newScan', () => {
 		const event = trigger.properties.find((property) => property.name === 'event');
 		expect(event?.type).toBe('options');
-		expect(values(event).sort()).toEqual(['codesReady', 'newWorkOrder']);
+		expect(values(event).sort()).toEqual(['codesReady', 'newScan', 'newWorkOrder']);
 		expect(trigger.polling).toBe(true);
+	});
+
+	it('newScan has campaignId and filters.flags', () => {
+		const forNewScan = trigger.properties.filter((property) => property.displayOptions?.show?.event?.includes('newScan'));
+		expect(forNewScan.map((property) => property.name)).toEqual(['campaignId', 'filters']);
+		expect(optionNames(forNewScan[1])).toEqual(['flags']);
 	});
 });

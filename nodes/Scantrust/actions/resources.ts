@@ -1,4 +1,5 @@
 import type { ScantrustResource } from './types';
+import { code } from './code';
 import { codeUpload } from './codeUpload';
 import { product } from './product';
 import { template } from './template';
@@ -6,6 +7,7 @@ import { workOrder } from './workOrder';
 
 /** Every resource of the Scantrust node, keyed by its `resource` value. */
 export const resources: Record<string, ScantrustResource> = {
+	code,
 	codeUpload,
 	product,
 	template,

@@ -212,6 +212,7 @@ describe('example workflows in a real n8n', () => {
 	});
 
 	it('(c) uploads spreadsheet rows, processes them and waits until Scantrust has created the codes', async () => {
+		const requestsBefore = sandbox.requests.length;
 		const r = await n8n.runWorkflowManually(wf.uploadOwnCodes.id, EXAMPLE.uploadOwnCodes.trigger);
 		expect(r.error).toBeUndefined();
 		expect(r.status).toBe('success');
@@ -230,6 +231,12 @@ describe('example workflows in a real n8n', () => {
 		for (const row of rows) expect(sandbox.state.knownCodeIds.has(String(row.id))).toBe(true);
 		const ingested = sandbox.state.ingestedCodes.get(recordKey) ?? [];
 		expect(ingested.map((x) => x.pallet_number)).toEqual(rows.map((x) => x.pallet_number));
+		// Scantrust's current ingestion: add-sids with an upload form, then process-from-file (not the deprecated pair).
+		const ingestionPosts = sandbox.requests
+			.slice(requestsBefore)
+			.filter((x) => x.origin === 'api' && x.method === 'POST' && x.path.startsWith('/api/v2/ingestion/codes/'))
+			.map((x) => x.path);
+		expect(ingestionPosts).toEqual(['/api/v2/ingestion/codes/add-sids/', '/api/v2/ingestion/codes/process-from-file/']);
 	});
 
 	it('npm run demo: the CSV example runs headlessly (n8n execute) and reports each batch', async () => {

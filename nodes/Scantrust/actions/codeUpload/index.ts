@@ -28,14 +28,14 @@ export const codeUpload: ScantrustResource = {
 				name: 'Process',
 				value: 'process',
 				action: 'Process an uploaded codes file',
-				description: 'Have Scantrust create the codes of a file uploaded without processing',
+				description: 'Have Scantrust create the codes of a file uploaded without processing (either ingestion flow)',
 			},
 			{
 				name: 'Upload',
 				value: 'upload',
 				action: 'Upload your own codes',
 				description:
-					'Upload your own code IDs from items or a CSV/JSON file and have Scantrust create them. Outputs one item per upload file: recordKey, status, processed, codeCount, columns, part, parts, fileName, record.',
+					'Upload your own code IDs from items or a CSV/JSON file and have Scantrust create them. Outputs one item per upload file: recordKey, status, processed, codeCount, columns, part, parts, fileName, ingestionMode, workOrderId, record.',
 			},
 		],
 		default: 'upload',

@@ -30,6 +30,7 @@ export class Scantrust implements INodeType {
 					{ name: 'Code', value: 'code' },
 					{ name: 'Code Upload', value: 'codeUpload' },
 					{ name: 'Product', value: 'product' },
+					{ name: 'Scan', value: 'scan' },
 					{ name: 'Template', value: 'template' },
 					{ name: 'Work Order', value: 'workOrder' },
 				],

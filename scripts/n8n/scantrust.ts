@@ -43,6 +43,12 @@ export const EXAMPLE = {
 		upload: 'Upload codes',
 		process: 'Process and wait',
 	},
+	scanAlert: {
+		file: '04-alert-on-counterfeit-scans.json',
+		trigger: 'When a flagged scan arrives',
+		format: 'Format alert',
+		email: 'Send alert e-mail',
+	},
 } as const;
 
 export function examplesDir(): string {

@@ -84,11 +84,12 @@ describe('example workflows in a real n8n', () => {
 	describe('the example files', () => {
 		const files = exampleFiles();
 
-		it('are the three documented examples', () => {
+		it('are the documented examples', () => {
 			expect(files.map((f) => path.basename(f))).toEqual([
 				EXAMPLE.orderCsv.file,
 				EXAMPLE.codesReadyEmail.file,
 				EXAMPLE.uploadOwnCodes.file,
+				EXAMPLE.scanAlert.file,
 			]);
 		});
 

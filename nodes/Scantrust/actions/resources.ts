@@ -2,6 +2,7 @@ import type { ScantrustResource } from './types';
 import { code } from './code';
 import { codeUpload } from './codeUpload';
 import { product } from './product';
+import { scan } from './scan';
 import { template } from './template';
 import { workOrder } from './workOrder';
 
@@ -10,6 +11,7 @@ export const resources: Record<string, ScantrustResource> = {
 	code,
 	codeUpload,
 	product,
+	scan,
 	template,
 	workOrder,
 };

@@ -215,7 +215,7 @@ function currentFileFlow(ctx: IExecuteFunctions, job: UploadJob, current: Curren
  * The codes of a checked upload file as the objects api mode sends: empty cells left out (as in the file, they set
  * nothing), activation_status as a number, every other value as the text it is in the file.
  */
-export function codesOf(file: Buffer): IDataObject[] {
+function codesOf(file: Buffer): IDataObject[] {
 	const [header, ...rows] = readUserCsv(file, 'id').records;
 	return rows
 		.filter((row) => row.some((value) => value !== ''))

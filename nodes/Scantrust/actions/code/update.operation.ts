@@ -114,12 +114,13 @@ function entryReader(ctx: IExecuteFunctions, items: INodeExecutionData[]): (item
 
 /** Two items for one code would race within a call: the input names each code once. */
 function refuseRepeats(ctx: IExecuteFunctions, checked: Array<Checked | Error>): void {
-	const owners = new Map<string, number>();
+	const owners = new Map<string, Map<string, number>>();
 	checked.forEach((item, itemIndex) => {
 		if (item instanceof Error) return;
-		const id = `${item.dataKey}\u0000${item.entry.code}`;
-		const owner = owners.get(id);
-		if (owner === undefined) return void owners.set(id, itemIndex);
+		let ofKey = owners.get(item.dataKey);
+		if (!ofKey) owners.set(item.dataKey, (ofKey = new Map()));
+		const owner = ofKey.get(item.entry.code);
+		if (owner === undefined) return void ofKey.set(item.entry.code, itemIndex);
 		const error = new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: "Code ID" "${item.entry.code}" is also the code of item ${owner}`, {
 			itemIndex,
 			description: 'Each code is updated once per run: merge the two items into one. Nothing was sent.',
@@ -164,16 +165,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		else groups.set(item.dataKey, [item.entry]);
 	}
 
-	const results = new Map<number, IDataObject | Error>();
+	const results: Array<IDataObject | Error | undefined> = new Array(items.length);
 	for (const [dataKey, entries] of groups) {
 		const outcomes = await updateCodes(this, dataKey, entries, { stopOnError: !this.continueOnFail(), limits, gate });
 		outcomes.forEach((outcome, index) => {
 			const entry = entries[index];
-			results.set(entry.itemIndex, outcome instanceof Error ? outcome : outputOf(dataKey, entry, outcome));
+			results[entry.itemIndex] = outcome instanceof Error ? outcome : outputOf(dataKey, entry, outcome);
 		});
 	}
 	return await runForEachItem(this, items, async (itemIndex) => {
-		const result = checked[itemIndex] instanceof Error ? (checked[itemIndex] as Error) : results.get(itemIndex);
+		const result = checked[itemIndex] instanceof Error ? (checked[itemIndex] as Error) : results[itemIndex];
 		if (result === undefined || result instanceof Error) throw result ?? new Error('not updated');
 		return result;
 	});

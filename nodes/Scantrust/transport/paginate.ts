@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { RequestPurpose } from './errors';
 import { apiRequest, getBaseUrl, isAbsoluteLink, type ScantrustContext } from './request';
 
-/** Offset pages (`limit`/`offset`, DRF's default) and cursor pages (`page_mode=cursor`, the scan export). */
+// Offset pages (`limit`/`offset`, DRF's default) and cursor pages (`page_mode=cursor`, the scan export).
 
 /** Largest page we ask for; DRF servers cap `limit` anyway. */
 export const PAGE_SIZE = 100;
@@ -55,10 +55,13 @@ export function describeBody(body: unknown): string {
 	return keys.length === 0 ? 'an empty JSON object' : `a JSON object with ${keys.slice(0, 5).join(', ')}`;
 }
 
+/** Assumed: a cursor page holds its records in `results`, as DRF's cursor pagination does (Scantrust shows only `next`). */
+export const CURSOR_PAGE_RESULTS = 'results';
+
 /** A cursor page (`page_mode=cursor`): `{next, results}`, `next` a link or null; undefined for anything else. */
 function readCursorPage(body: unknown): { next: string | null; results: IDataObject[] } | undefined {
 	if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
-	const { next, results } = body as IDataObject;
+	const { next, [CURSOR_PAGE_RESULTS]: results } = body as IDataObject;
 	if (next !== null && next !== undefined && typeof next !== 'string') return undefined;
 	if (!Array.isArray(results) || !results.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item))) return undefined;
 	return { next: typeof next === 'string' && next !== '' ? next : null, results: results as IDataObject[] };
@@ -88,7 +91,7 @@ export async function* apiCursorPages(
 		if (!page) {
 			throw fail(
 				`Could not ${purpose.action}: Scantrust answered page ${pageNumber} with ${describeBody(body)} instead of a page of results`,
-				'Expected a JSON object with next (a link or null) and results (a list); this may be a maintenance page or a proxy\'s answer.',
+				`Expected a JSON object with next (a link or null) and ${CURSOR_PAGE_RESULTS} (a list); this may be a maintenance page or a proxy's answer.`,
 			);
 		}
 		const content = JSON.stringify(page.results);

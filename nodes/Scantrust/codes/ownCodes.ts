@@ -1,21 +1,15 @@
 /**
- * Own codes (ingestion) file builder: turns n8n items or an uploaded CSV/JSON file into the upload file(s) for
- * Scantrust's code ingestion, after checking every code. Pure: no n8n, no disk, no network. Bad data throws a
- * DataError naming the item / line and the field; all problems are reported together (the first
- * MAX_REPORTED_PROBLEMS plus the total), so nothing is sent half-checked.
- *
- * - The output is always CSV with a header, the format Scantrust documents (its JSON layout is not). CSV input is
- *   re-written with commas and keeps its line break (LF or CRLF); items, JSON and bare-CR files get CRLF.
- * - An upload file may be at most MAX_UPLOAD_BYTES: larger inputs are split into several files, each with the header,
- *   rows in input order. The duplicate check spans all of them.
- * - Column names are trimmed; `id`, `product` and `activation_status` are recognised in any case and written in
- *   lower case. Other columns are SCM keys and keep their spelling.
+ * Own codes (ingestion): n8n items or an uploaded CSV/JSON file -> the upload file(s) for Scantrust's code ingestion,
+ * after checking every code. Pure: no n8n, no disk, no network. Bad data throws one DataError naming item / line and
+ * field of the first problems plus their total, so nothing is sent half-checked.
+ * The output is always CSV, the format Scantrust documents (its JSON layout is not). CSV input is re-written with
+ * commas and keeps its line break (LF or CRLF); items, JSON and bare-CR files get CRLF.
  */
 import { isUtf8 } from 'node:buffer';
 
 import { DataError } from './DataError';
 import { ID_COLUMN, ID_PATTERN, STATUS_COLUMN, UploadBuilder, canonicalColumn, fileLimit, showValue, type OwnCodesFile, type RowNaming } from './ownCodesCore';
-import { readUserCsv } from './userCsv';
+import { breaksIn, readUserCsv } from './userCsv';
 
 export { ID_MAX_LENGTH, ID_MIN_LENGTH, ID_PATTERN, MAX_REPORTED_PROBLEMS, MAX_UPLOAD_BYTES, type OwnCodesFile } from './ownCodesCore';
 
@@ -150,11 +144,7 @@ export function buildFromItems(items: readonly ItemJson[], opts: BuildFromItemsO
 	return buildFromObjects(items, table, (i) => `Item ${i}`, 'No codes to upload: the input has no items', opts);
 }
 
-function lineAt(data: Buffer, offset: number): number {
-	let line = 1;
-	for (let i = data.indexOf(0x0a); i !== -1 && i < offset; i = data.indexOf(0x0a, i + 1)) line++;
-	return line;
-}
+const lineAt = (data: Buffer, offset: number) => 1 + breaksIn(data.toString('latin1', 0, offset));
 
 const NOT_TEXT: Array<[string, string]> = [
 	['PK\x03\x04', 'a zip archive or an Excel workbook (.xlsx)'],
@@ -260,7 +250,7 @@ function buildFromCsv(data: Buffer, opts: BuildFromFileOptions): OwnCodesFile {
 	let h = 0;
 	while (h < records.length && isEmptyRow(records[h])) h++;
 	if (h === records.length) throw new DataError('The file is empty: it needs a header line with an "id" column and one row per code');
-	const { columns, idCol, statusCol } = analyseHeader(records[h], lineOf(h));
+	const { columns, idCol, statusCol } = analyseHeader(records[h], h + 1); // only blank lines before it
 	// Lines count from the header: the first data row is "Line 2".
 	const out = new UploadBuilder(columns, eol, (i) => `Line ${lineOf(i)}`, opts.allowPostedDuplicates, fileLimit(opts.maxFileBytes));
 	for (let i = h + 1; i < records.length; i++) {

@@ -1,7 +1,4 @@
-/**
- * Shared pieces of the own-codes (ingestion) file builder: limits, the id / activation_status rules, the problem
- * collector and the writer that splits the upload CSV by size. Pure: no n8n, no disk, no network.
- */
+/** Own codes (ingestion): limits, the id and activation_status rules, and the builder of the upload file(s). */
 import { csvRow } from './csvWriter';
 import { DataError } from './DataError';
 
@@ -48,13 +45,7 @@ export function canonicalColumn(name: string): string {
 
 /** Characters nobody can see or tell from a space (zero-width space, BOM, no-break space, controls...); a plain space is fine. */
 const INVISIBLE = /(?! )[\p{C}\p{Z}]/gu;
-const NAMES: Record<string, string> = {
-	'\u200B': 'zero-width space',
-	'\uFEFF': 'byte order mark',
-	'\u00A0': 'no-break space',
-	'\u00AD': 'soft hyphen',
-	'\u200D': 'zero-width joiner',
-};
+const NAMES: Record<string, string> = { '\u200B': 'zero-width space', '\uFEFF': 'byte order mark', '\u00A0': 'no-break space' };
 
 const codePoint = (ch: string) => (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
 
@@ -87,28 +78,26 @@ export function idProblem(id: string): string | undefined {
 /** How the rows of one source are named in messages: "Line 5", "Item 3", "Array index 3". */
 export type RowNaming = (ref: number) => string;
 
-/** Rows are gathered in a string and turned into a Buffer about every this many characters. */
-const CHUNK_CHARS = 1024 * 1024;
-
 /**
  * Checks codes and writes the upload file(s). Ids are checked against the rule and for duplicates over the whole
  * input (one Map of id -> first row, spanning every file); problems are collected (the first MAX_REPORTED_PROBLEMS
- * messages and the total), and once there is one, rows are only checked, no longer written. Rows go into files of
- * at most maxBytes, each starting with the header, rows never cut.
+ * and the total), and once there is one, rows are only checked, no longer written. Rows go into files of at most
+ * maxBytes, each starting with the header, rows never cut.
  */
 export class UploadBuilder {
 	codeCount = 0;
 	private readonly shown: string[] = [];
 	private total = 0;
 	private readonly seen = new Map<string, number>();
-	private readonly header: Buffer;
+	private readonly header: string;
+	private readonly headerBytes: number;
 	private readonly files: Buffer[] = [];
 	private readonly counts: number[] = [];
+	/** The file being written: rows as Buffers and a string (turned into a Buffer about every MB), size, rows, first ref. */
 	private chunks: Buffer[] = [];
 	private text = '';
 	private size: number;
 	private rows = 0;
-	/** Ref of the first row of the file being written. */
 	private startRef = 0;
 	private dropped = 0;
 
@@ -119,8 +108,8 @@ export class UploadBuilder {
 		private readonly allowPostedDuplicates: boolean,
 		private readonly maxBytes: number,
 	) {
-		this.header = Buffer.from(csvRow(columns, eol), 'utf8');
-		this.size = this.header.length;
+		this.header = csvRow(columns, eol);
+		this.size = this.headerBytes = Buffer.byteLength(this.header, 'utf8');
 	}
 
 	/** Adds `Line 5, field "id": <what>` (or `Item 3: <what>` without a field). */
@@ -173,30 +162,25 @@ export class UploadBuilder {
 		if (!fits) {
 			if (this.rows === 0) {
 				throw new DataError(
-					`${this.naming(ref)} is ${bytes} bytes; with the ${this.header.length}-byte header it does not fit in one upload file of at most ${this.maxBytes} bytes`,
+					`${this.naming(ref)} is ${bytes} bytes; with the ${this.headerBytes}-byte header it does not fit in one upload file of at most ${this.maxBytes} bytes`,
 				);
 			}
 			this.endFile();
 		}
-		if (this.rows === 0) this.startRef = ref;
-		this.text += row;
-		if (this.text.length >= CHUNK_CHARS) this.flush();
+		if (this.rows++ === 0) this.startRef = ref;
 		this.size += bytes;
-		this.rows++;
-	}
-
-	private flush(): void {
+		this.text += row;
+		if (this.text.length < 1 << 20) return;
 		this.chunks.push(Buffer.from(this.text, 'utf8'));
 		this.text = '';
 	}
 
 	private endFile(): void {
-		this.flush();
-		this.files.push(Buffer.concat([this.header, ...this.chunks], this.size));
+		this.files.push(Buffer.concat([Buffer.from(this.header, 'utf8'), ...this.chunks.splice(0), Buffer.from(this.text, 'utf8')], this.size));
 		this.counts.push(this.rows);
-		this.chunks = [];
-		this.size = this.header.length;
+		this.text = '';
 		this.rows = 0;
+		this.size = this.headerBytes;
 	}
 
 	/** The upload file(s); throws one DataError with the collected problems, or `emptyMessage` when there are no codes. */

@@ -49,12 +49,15 @@ export interface CredentialEntry {
 	data: Record<string, unknown>;
 }
 
-/** The repository root (the folder whose package.json is named n8n-nodes-scantrust), from `start` upwards. */
+/**
+ * The repository root (the folder whose package.json is named n8n-nodes-scantrust), from `start` upwards. A copy of
+ * package.json that the compiler emits into build/ (a test imports it) is skipped: only the root has tsconfig.json.
+ */
 export function repoRoot(start = __dirname): string {
 	let dir = path.resolve(start);
 	for (;;) {
 		const pkg = path.join(dir, 'package.json');
-		if (fs.existsSync(pkg)) {
+		if (fs.existsSync(pkg) && fs.existsSync(path.join(dir, 'tsconfig.json'))) {
 			try {
 				if ((JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
 			} catch {

@@ -379,31 +379,3 @@ export async function loadTemplateOptions(credentials: SandboxCredentials): Prom
 	const scantrust = nodeTypeRegistry[NODE_TYPE] as Scantrust;
 	return await scantrust.methods.loadOptions.getTemplates.call(context);
 }
-
-/**
- * The credential's Test button: n8n resolves the `test` request's expressions with the credential's
- * values, adds the `authenticate` headers and sends it. Returns the status the API answered.
- */
-export async function testCredential(credentials: SandboxCredentials): Promise<{ status: number }> {
-	const credentialType = credentialTypes.scantrustApi;
-	const node = makeNode(NODE_TYPE, {}, {});
-	const workflow = oneNodeWorkflow(node);
-	const resolve = (value: string) =>
-		workflow.expression.getParameterValue(value, null, 0, 0, node.name, [], 'internal', {
-			$credentials: credentials as unknown as IDataObject,
-		}) as string;
-	const request = credentialType.test!.request;
-	const helper = new TestCredentialsHelper(credentials as unknown as ICredentialDataDecryptedObject);
-	const options = await helper.authenticate(
-		credentials as unknown as ICredentialDataDecryptedObject,
-		'scantrustApi',
-		{ url: request.url!, baseURL: resolve(request.baseURL!), method: request.method ?? 'GET' },
-		workflow,
-		node,
-	);
-	const response = await fetch(new URL(options.url, options.baseURL), {
-		method: options.method,
-		headers: options.headers as Record<string, string>,
-	});
-	return { status: response.status };
-}

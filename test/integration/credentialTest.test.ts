@@ -54,7 +54,7 @@ describe('Scantrust API credential: Test', () => {
 	it('refuses a Base URL without https:// before sending anything', async () => {
 		const result = await testCredential({ environment: 'custom', baseUrl: 'api.scantrust.com', token: 't' });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/is not a web address: write it with https:\/\//);
+		expect(result.message).toMatch(/Base URL "api.scantrust.com" in the Scantrust API credential is not a web address: it must start with https:\/\//);
 	});
 
 	describe('against a server that is not the Scantrust API', () => {

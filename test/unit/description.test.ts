@@ -87,8 +87,8 @@ describe('package and node types', () => {
 
 	it('the action node is usable as a tool, and both use the scantrustApi credential', () => {
 		expect(action.usableAsTool).toBe(true);
-		expect(action.credentials).toEqual([{ name: 'scantrustApi', required: true }]);
-		expect(trigger.credentials).toEqual([{ name: 'scantrustApi', required: true }]);
+		expect(action.credentials).toEqual([{ name: 'scantrustApi', required: true, testedBy: 'scantrustApiTest' }]);
+		expect(trigger.credentials).toEqual([{ name: 'scantrustApi', required: true, testedBy: 'scantrustApiTest' }]);
 	});
 });
 

@@ -1,7 +1,7 @@
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { isAmbiguousFailure } from '../transport/errors';
-import { RETRY_POLICY } from '../transport/request';
+import { DEFAULT_RETRY_POLICY } from '../transport/retry';
 
 /**
  * A POST that must take effect exactly once (a billed work order, processing an upload). It is never repeated
@@ -37,16 +37,17 @@ export async function postOnce<T>(steps: PostOnceSteps<T>): Promise<PostOnceResu
 	const maxAttempts = steps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
 	let unanswered = false;
 	for (let attempt = 1; ; attempt++) {
-		let failure: NodeApiError;
+		let failure: unknown;
 		try {
 			return { value: await steps.post(), via: 'post', existedBefore: false };
 		} catch (error) {
-			if (!(error instanceof NodeApiError)) throw error;
 			failure = error;
 		}
+		// Errors other than an API answer (bad input, a refused link) say all there is: they pass through.
+		if (!(failure instanceof NodeApiError)) throw failure;
 		const alreadyDone = steps.isAlreadyDone?.(failure, unanswered) ?? false;
 		if (!alreadyDone && !isAmbiguousFailure(failure)) throw failure;
-		if (!alreadyDone) await sleep(RETRY_POLICY.backoffSeconds(attempt) * 1000);
+		if (!alreadyDone) await sleep(DEFAULT_RETRY_POLICY.backoffSeconds(attempt) * 1000);
 		let found: T | undefined;
 		try {
 			found = await steps.lookUp();

@@ -1,6 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, INodeCredentialTestResult } from 'n8n-workflow';
 
-import { baseUrlOf, type ScantrustCredentials } from '../transport/environments';
+import { baseUrlOf, baseUrlProblem, type ScantrustCredentials } from '../transport/environments';
 
 /** The token check: `/me/` answers for any valid token, whatever it may do. */
 const ME_PATH = '/api/v2/me/';
@@ -25,10 +25,9 @@ interface Answer {
  */
 export async function scantrustApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	const credentials = credential.data as unknown as ScantrustCredentials;
+	const problem = baseUrlProblem(credentials);
+	if (problem) return { status: 'Error', message: problem };
 	const baseUrl = baseUrlOf(credentials);
-	if (!/^https?:\/\/[^/]/i.test(baseUrl)) {
-		return { status: 'Error', message: `The Base URL ${JSON.stringify(baseUrl)} is not a web address: write it with https://, e.g. https://api.scantrust.com` };
-	}
 	const get = async (path: string): Promise<Answer> =>
 		// The credential test context offers only this request helper.
 		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions

@@ -18,12 +18,6 @@ export type ScantrustContext = IExecuteFunctions | IPollFunctions | ILoadOptions
 /** An API answer is small: a minute is plenty for one attempt. */
 export const API_LIMITS: RequestLimits = Object.freeze({ retry: DEFAULT_RETRY_POLICY, deadlineMs: 60_000 });
 
-/**
- * The default retry policy under its former name, read-only.
- * @deprecated use DEFAULT_RETRY_POLICY, or pass a policy in RequestLimits
- */
-export const RETRY_POLICY = DEFAULT_RETRY_POLICY;
-
 const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 /** Redirects followed on the API's own origin within one attempt. */

@@ -38,7 +38,7 @@ import * as path from 'node:path';
 
 import { missingPackageFiles, thisPackage } from '../n8n/env';
 import { ensureN8n, N8N_VERSION, type N8nInstallation } from '../n8n/install';
-import { startN8n, type N8nInstance, type WorkflowJson } from '../n8n/instance';
+import { N8nRestError, startN8n, type N8nInstance, type WorkflowJson } from '../n8n/instance';
 import { CREDENTIAL_NAME, CREDENTIAL_TYPE, sandboxCredentialData } from '../n8n/scantrust';
 import { startSandbox } from '../../test/sandbox';
 import type { FloorMeasurement } from './floorSplit';
@@ -141,6 +141,37 @@ function processTree(mainPid: number): number[] {
 		}
 	}
 	return pids;
+}
+
+/** CPU time (user + system, in clock ticks) used so far by the processes. */
+function cpuTicks(pids: number[]): number {
+	let ticks = 0;
+	for (const pid of pids) {
+		try {
+			const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			ticks += Number(fields[11]) + Number(fields[12]);
+		} catch {
+			// gone
+		}
+	}
+	return ticks;
+}
+
+/**
+ * Waits until n8n is idle: after start it keeps working for a while (it writes the editor's static files, loads
+ * modules), which would be counted in a run's time and memory. Idle: under 5% of a core for 1.5 s in a row.
+ */
+async function waitIdle(mainPid: number, timeoutMs = 120_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	let quiet = 0;
+	let last = cpuTicks(processTree(mainPid));
+	while (quiet < 3 && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const now = cpuTicks(processTree(mainPid));
+		quiet = now - last <= 2 ? quiet + 1 : 0; // 2 ticks of 10 ms in 500 ms: 4% of a core
+		last = now;
+	}
 }
 
 /** Resets the kernel's peak RSS of a process; false when not allowed. */
@@ -249,16 +280,29 @@ interface ExecutionSummary {
 
 const FINAL = ['success', 'error', 'canceled', 'crashed'];
 
+/** A REST call that asks again while n8n's database answers 503 "Database is not ready!" (saving a large execution). */
+async function restPatiently<T>(n8n: N8nInstance, method: string, urlPath: string, body?: unknown): Promise<T> {
+	const deadline = Date.now() + RUN_TIMEOUT_MS;
+	for (;;) {
+		try {
+			return await n8n.rest<T>(method, urlPath, body);
+		} catch (error) {
+			if (!(error instanceof N8nRestError && error.status === 503) || Date.now() > deadline) throw error;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
 /** Waits for the execution through the execution list (its data is not loaded: that would weigh on n8n's memory). */
 async function waitFinished(n8n: N8nInstance, workflowId: string, executionId: string): Promise<ExecutionSummary> {
 	const deadline = Date.now() + RUN_TIMEOUT_MS;
 	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 	for (;;) {
-		const list = await n8n.rest<{ results?: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}`);
+		const list = await restPatiently<{ results?: ExecutionSummary[] }>(n8n, 'GET', `/rest/executions?filter=${filter}`);
 		const found = list.results?.find((e) => String(e.id) === executionId);
 		if (found && FINAL.includes(found.status) && found.stoppedAt) return found;
 		if (Date.now() > deadline) throw new Error(`execution ${executionId} did not finish within ${RUN_TIMEOUT_MS / 60_000} min`);
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
 }
 
@@ -270,7 +314,7 @@ async function measureRun(
 	verify: boolean,
 ): Promise<ServerRun> {
 	const mainPid = n8n.process.pid!;
-	await new Promise((resolve) => setTimeout(resolve, 2000)); // let n8n settle after the previous run
+	await waitIdle(mainPid); // n8n's own work after start or after the previous run is not the run's
 	const mainRssBefore = statusKb(mainPid, 'VmRSS') * 1024;
 	const peakReset = resetPeak(mainPid);
 	const sampler = startTreeSampler(mainPid);
@@ -313,7 +357,7 @@ async function measureRun(
 		if (kind === 'download') result.nodeMs = Number(execution.runData[DOWNLOAD_NODE]?.[0]?.executionTime ?? 0);
 		if (result.codesOut !== codes) throw new Error(`${kind} put out ${result.codesOut} codes, the work order has ${codes}`);
 	}
-	await n8n.rest('POST', '/rest/executions/delete', { ids: [executionId] });
+	await restPatiently(n8n, 'POST', '/rest/executions/delete', { ids: [executionId] });
 	return result;
 }
 

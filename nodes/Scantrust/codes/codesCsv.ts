@@ -39,8 +39,11 @@ export interface CodesBatch {
 	lastExtendedId: string;
 	firstSequenceNumber: string;
 	lastSequenceNumber: string;
-	/** The batch as a CSV file (BATCH_CSV_HEADER, then one line per code, LF line ends), when asked for. */
-	csv?: Buffer;
+	/**
+	 * The batch as a CSV file (BATCH_CSV_HEADER, then one line per code, LF line ends), when asked for: its bytes in
+	 * pieces to be written one after the other, mostly views into the unpacked file (no copy).
+	 */
+	csvPieces?: Buffer[];
 	/** The batch's codes in file order, when asked for. */
 	codes?: Code[];
 }
@@ -102,7 +105,6 @@ interface OpenBatch {
 	batch: CodesBatch;
 	/** Pieces of the batch file after its header. */
 	parts: Buffer[];
-	partBytes: number;
 }
 
 class CodesCsvSplitter {
@@ -142,7 +144,19 @@ class CodesCsvSplitter {
 	}
 
 	push(chunk: Uint8Array): void {
-		const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+		let piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+		const carry = this.carry;
+		if (carry && this.newline >= 0 && carry.indexOf(QUOTE) < 0) {
+			// The record the last piece left open ends at this piece's first line break (no quotes: a line break ends
+			// it): read it on its own, so that the piece itself is not copied.
+			const lineEnd = piece.indexOf(this.newline);
+			if (lineEnd >= 0 && piece.lastIndexOf(QUOTE, lineEnd) < 0) {
+				this.carry = undefined;
+				const record = Buffer.concat([carry, piece.subarray(0, lineEnd + 1)]);
+				this.read(record, record.length);
+				piece = piece.subarray(lineEnd + 1);
+			}
+		}
 		let buf = this.carry ? Buffer.concat([this.carry, piece]) : piece;
 		this.carry = undefined;
 		if (!this.started) {
@@ -530,12 +544,11 @@ class CodesCsvSplitter {
 				...(this.withCodes ? { codes: [] } : {}),
 			},
 			parts: [],
-			partBytes: 0,
 		};
 		return this.open;
 	}
 
-	/** Hands the open batch on: its file is made of the header and the parts, in one buffer. */
+	/** Hands the open batch on, its file as the header and the parts. */
 	private finishOpenBatch(): void {
 		const open = this.open;
 		if (!open) return;
@@ -543,8 +556,7 @@ class CodesCsvSplitter {
 		this.finished.add(open.batch.batch);
 		this.batchCount++;
 		if (this.withCsv) {
-			open.batch.csv = Buffer.concat([HEADER_BYTES, ...open.parts], HEADER_BYTES.length + open.partBytes);
-			open.parts.length = 0;
+			open.batch.csvPieces = [Buffer.from(HEADER_BYTES), ...open.parts];
 		}
 		this.ready.push(open.batch);
 	}
@@ -552,7 +564,6 @@ class CodesCsvSplitter {
 
 function appendPart(open: OpenBatch, part: Buffer): void {
 	open.parts.push(part);
-	open.partBytes += part.length;
 }
 
 /** A value of a piece that is not all ASCII: its bytes (latin1-decoded) read again as UTF-8. */

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
@@ -174,7 +176,9 @@ async function batchItems(
 	let storing: Promise<unknown> = Promise.resolve();
 	const store = async (batch: CodesBatch, item: INodeExecutionData) => {
 		const fileName = batchFileName(workOrderId, batch.batch);
-		item.binary = { ...extras.binary, data: await ctx.helpers.prepareBinaryData(batch.csv!, fileName, 'text/csv') };
+		// Its pieces are written one after the other: the file is never put together in memory.
+		const file = await ctx.helpers.prepareBinaryData(Readable.from(batch.csvPieces!), fileName, 'text/csv');
+		item.binary = { ...extras.binary, data: file };
 	};
 	await splitArchiveCodes(
 		archive,

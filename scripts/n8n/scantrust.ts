@@ -189,14 +189,13 @@ export interface BatchSummary {
 
 export function summarizeBatches(items: NodeItem[]): BatchSummary[] {
 	return items.map((item) => {
-		const j = item.json as { workOrderId: number; batch: number; codeCount: number; codes?: Array<{ extendedId: string }> };
-		const codes = j.codes ?? [];
+		const j = item.json as { workOrderId: number; batch: number; codeCount: number; firstExtendedId?: string; lastExtendedId?: string };
 		return {
 			workOrderId: j.workOrderId,
 			batch: j.batch,
 			codeCount: j.codeCount,
-			firstExtendedId: codes[0]?.extendedId ?? '',
-			lastExtendedId: codes[codes.length - 1]?.extendedId ?? '',
+			firstExtendedId: j.firstExtendedId ?? '',
+			lastExtendedId: j.lastExtendedId ?? '',
 		};
 	});
 }

@@ -345,6 +345,104 @@ describe('buildFromFile: CSV', () => {
 	});
 });
 
+describe("buildFromFile: people's CSV dialects", () => {
+	const status = (text: string) => errorOf(() => csv(text)).message;
+
+	it.each([
+		['semicolon (Excel in much of Europe)', 'id;product;weight;pallet_number\nabc12345;sku 1;1,5;"pal; 1"\ndef12345;sku2;2;p2\n'],
+		['tab (a database dump)', 'id\tproduct\tweight\tpallet_number\nabc12345\tsku 1\t1,5\tpal; 1\ndef12345\tsku2\t2\tp2\n'],
+		['comma', 'id,product,weight,pallet_number\nabc12345,sku 1,"1,5",pal; 1\ndef12345,sku2,2,p2\n'],
+	])('%s: columns and values, written back with commas', (_name, text) => {
+		const result = csv(text);
+		expect(result.columns).toEqual(['id', 'product', 'weight', 'pallet_number']);
+		expect(result.codeCount).toBe(2);
+		expect(result.files[0].toString()).toBe('id,product,weight,pallet_number\nabc12345,sku 1,"1,5",pal; 1\ndef12345,sku2,2,p2\n');
+	});
+
+	it('takes the delimiter that gives an id column, not just the most columns', () => {
+		expect(csv('id,name;other\nabc12345,a;b\n').columns).toEqual(['id', 'name;other']);
+		expect(csv('code,x;id;y\n1,2;abc12345;z\n').columns).toEqual(['code,x', 'id', 'y']);
+	});
+
+	it('quoted values: delimiters, doubled quotes and line breaks inside quotes', () => {
+		const result = csv('id;note;product\r\n"abc12345";"a;b ""c"", d";"two\r\nlines"\r\n');
+		expect(readAll(result).rows).toEqual([['abc12345', 'a;b "c", d', 'two\r\nlines']]);
+		expect(result.files[0].toString()).toBe('id,note,product\r\nabc12345,"a;b ""c"", d","two\r\nlines"\r\n');
+	});
+
+	it.each([
+		['CRLF', '\r\n', '\r\n'],
+		['LF', '\n', '\n'],
+		['bare CR', '\r', '\r\n'],
+	])('%s line breaks: ids and values read, rows written with the same break (CRLF for bare CR)', (_name, eol, written) => {
+		const result = csv(['id;product', 'abc12345;sku1', '', 'def12345;sku2', ''].join(eol));
+		expect(result.columns).toEqual(['id', 'product']);
+		expect(result.files[0].toString()).toBe(['id,product', 'abc12345,sku1', 'def12345,sku2', ''].join(written));
+	});
+
+	it('mixed line breaks still count lines right', () => {
+		expect(csv('id\r\nabc12345\ndef12345\rghi12345').codeCount).toBe(3);
+		expect(status('id\r\nabc12345\ndef12345\rbad\r\n')).toBe('Line 4, field "id": "bad" is 3 characters long; an id must be at least 8 characters of letters, digits, - or _');
+	});
+
+	it.each([
+		['semicolon, CRLF', '\uFEFFid;product\r\nabc12345;sku1\r\n', 'id,product\r\nabc12345,sku1\r\n'],
+		['tab, LF', '\uFEFFid\tproduct\nabc12345\tsku1\n', 'id,product\nabc12345,sku1\n'],
+		['quoted header', '\uFEFF"id","product"\nabc12345,sku1\n', 'id,product\nabc12345,sku1\n'],
+	])('a UTF-8 BOM at the start is dropped silently (%s)', (_name, text, written) => {
+		const result = csv(text);
+		expect(result.columns).toEqual(['id', 'product']);
+		expect(result.files[0].toString()).toBe(written);
+	});
+
+	it('a problem names the line and the field (lines inside quoted values and blank lines count)', () => {
+		expect(status('id;activation_status\nabc12345;1\n\ndef12345;5\n')).toBe(
+			'Line 4, field "activation_status": "5" is not a valid activation_status; it must be 0 (inactive), 1 (active) or 2 (blacklisted), or empty',
+		);
+		expect(status('id,note\r\nabc12345,"a\r\nb\r\nc"\r\nbad!,x\r\n')).toMatch(/^Line 5, field "id": "bad!" contains "!"/);
+		expect(status('id,note\r\nabc12345,"a\r\nb"\r\ndef12345,"x"y\r\n')).toBe('Line 4: unexpected text after the closing quote of column 2');
+		expect(status('id\tnote\nabc12345\tsay "hi"\n')).toMatch(/^Line 2, field "note": a quote \("\) inside a value that is not in quotes/);
+		expect(status('id;note\nabc12345;x\nabc12345;y\n')).toBe('Line 3, field "id": "abc12345" is a duplicate of line 2');
+	});
+
+	it('more than ten problems: the first ten are listed, with the total', () => {
+		const rows = ['id\tactivation_status'];
+		for (let i = 0; i < 12; i++) rows.push(`bad${i}\t${i % 2 === 0 ? 1 : 7}`);
+		const error = errorOf(() => csv(rows.join('\r\n')));
+		expect(error.message).toMatch(/^18 problems in the codes to upload \(the first 10 are listed\): Line 2, field "id": "bad0" is 4 characters long/);
+		expect(error.message).toContain('Line 3, field "activation_status": "7" is not a valid activation_status');
+		expect(error.message.split('; Line ')).toHaveLength(MAX_REPORTED_PROBLEMS);
+		expect(error.description).toContain('- … and 8 more');
+	});
+});
+
+describe('invisible characters are shown escaped', () => {
+	it.each([
+		['zero-width space', 'ABC\u200B12345', '"ABC\\u{200B}12345" contains the invisible character U+200B (zero-width space)'],
+		['BOM inside a value', 'ABC\uFEFF12345', '"ABC\\u{FEFF}12345" contains the invisible character U+FEFF (byte order mark)'],
+		['no-break space', 'ABC\u00A012345', '"ABC\\u{A0}12345" contains the invisible character U+00A0 (no-break space)'],
+		['soft hyphen', 'ABC\u00AD12345', '"ABC\\u{AD}12345" contains the invisible character U+00AD'],
+		['control character', 'ABC\u000712345', '"ABC\\u000712345" contains the control character U+0007'],
+		['C1 control character', 'ABC\u008512345', '"ABC\\u{85}12345" contains the control character U+0085'],
+	])('%s in an id', (_name, id, expected) => {
+		expect(status(`id,product\nABCDEFGH,x\n${id},y\n`)).toBe(`Line 3, field "id": ${expected}; an id must be at least 8 characters of letters, digits, - or _`);
+		expect(errorOf(() => buildFromItems([{ code: id }], { idField: 'code', mapping: [], allowPostedDuplicates: false })).message).toBe(
+			`Item 0, field "code": ${expected}; an id must be at least 8 characters of letters, digits, - or _`,
+		);
+	});
+
+	it('a BOM that is not at the start of the file, and invisible characters in column names', () => {
+		expect(status('id\nabc12345\n\uFEFFdef12345\n')).toMatch(/^Line 3, field "id": "\\u\{FEFF\}def12345" contains the invisible character U\+FEFF/);
+		expect(status('i\u200Bd,product\nabc12345,x\n')).toBe('The file has no "id" column (line 1, the header, has the columns "i\\u{200B}d", "product")');
+		// a plain space stays a space
+		expect(status('id\nabc 12345\n')).toBe('Line 2, field "id": "abc 12345" contains " " (a space); an id must be at least 8 characters of letters, digits, - or _');
+	});
+
+	function status(text: string): string {
+		return errorOf(() => csv(text)).message;
+	}
+});
+
 describe('allowed posted duplicates in a split upload', () => {
 	// Scantrust ignores a duplicate only within one file; in a later file it is an existing_id_error, after the
 	// earlier file already created codes. Rows are `<8-character id>,<occurrence>`; the limits fit 4 rows per file.

@@ -1,9 +1,7 @@
 /**
- * Own codes (ingestion): n8n items or an uploaded CSV/JSON file -> the upload file(s) for Scantrust's code ingestion,
- * after checking every code. Pure: no n8n, no disk, no network. Bad data throws one DataError naming item / line and
- * field of the first problems plus their total, so nothing is sent half-checked.
- * The output is always CSV, the format Scantrust documents (its JSON layout is not). CSV input is re-written with
- * commas and keeps its line break (LF or CRLF); items, JSON and bare-CR files get CRLF.
+ * Own codes (ingestion): n8n items or an uploaded CSV/JSON file -> the upload file(s), every code checked first.
+ * Pure: no n8n, no disk, no network. The output is always CSV, the format Scantrust documents (its JSON layout is
+ * not); CSV input is re-written with commas and keeps its line break (LF or CRLF), everything else gets CRLF.
  */
 import { isUtf8 } from 'node:buffer';
 
@@ -17,10 +15,7 @@ export { ID_MAX_LENGTH, ID_MIN_LENGTH, ID_PATTERN, MAX_REPORTED_PROBLEMS, MAX_UP
 export type ItemJson = Readonly<Record<string, unknown>>;
 
 /** One entry of the fields-to-columns mapping: item property `field` becomes CSV column `column`. */
-export interface FieldColumn {
-	field: string;
-	column: string;
-}
+export type FieldColumn = { field: string; column: string };
 
 export interface BuildFromFileOptions {
 	/** Keep duplicate ids (Scantrust ingests the first); otherwise they are an error naming both rows. */
@@ -39,10 +34,7 @@ export interface BuildFromItemsOptions extends BuildFromFileOptions {
 export type OwnCodesFileType = 'csv' | 'json';
 
 /** Output columns and, for each, the properties feeding it (several only when names differ by case or spaces). */
-interface Table {
-	columns: string[];
-	sources: string[][];
-}
+type Table = { columns: string[]; sources: string[][] };
 
 const isScalar = (value: unknown) => ['string', 'number', 'boolean', 'bigint'].includes(typeof value);
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -149,8 +141,6 @@ const lineAt = (data: Buffer, offset: number) => 1 + breaksIn(data.toString('lat
 const NOT_TEXT: Array<[string, string]> = [
 	['PK\x03\x04', 'a zip archive or an Excel workbook (.xlsx)'],
 	['\xd0\xcf\x11\xe0', 'an old Excel workbook (.xls)'],
-	['%PDF', 'a PDF document'],
-	['\x1f\x8b', 'a gzip archive'],
 ];
 const JSON_EXAMPLE = 'A JSON code file is an array of objects like [{"id": "abc12345", "product": "sku1"}].';
 
@@ -171,16 +161,12 @@ function checkBytes(data: Buffer, filetype: OwnCodesFileType, start: number): vo
 	if (text === '') throw new DataError(`The ${say} file is empty`, 'It needs a header line with an "id" column and one row per code.');
 	const looksJson = text[0] === '[' || text[0] === '{';
 	if (filetype === 'csv' && looksJson) {
-		throw new DataError(
-			`The file is declared as CSV but looks like JSON (it starts with "${text[0]}")`,
-			'Choose the JSON file type (a .json name or an application/json MIME type), or upload a CSV with an "id" header.',
-		);
+		const hint = 'Choose the JSON file type (a .json name or an application/json MIME type), or upload a CSV with an "id" header.';
+		throw new DataError(`The file is declared as CSV but looks like JSON (it starts with "${text[0]}")`, hint);
 	}
 	if (filetype === 'json' && !looksJson) {
-		throw new DataError(
-			`The file is declared as JSON but does not start with "[": it starts with ${showValue(text.split(/\r?\n/)[0])}`,
-			`${JSON_EXAMPLE} If this is a CSV file, declare it as CSV.`,
-		);
+		const start40 = showValue(text.split(/\r?\n/)[0]);
+		throw new DataError(`The file is declared as JSON but does not start with "[": it starts with ${start40}`, `${JSON_EXAMPLE} If this is a CSV file, declare it as CSV.`);
 	}
 	if (isUtf8(data.subarray(start))) return;
 	// The first U+FFFD that decoding made out of bytes other than EF BF BD (an encoded U+FFFD).
@@ -196,16 +182,21 @@ function checkBytes(data: Buffer, filetype: OwnCodesFileType, start: number): vo
 	);
 }
 
+/** A JSON.parse error with line and column, when V8 gives a position. */
+function unreadableJson(error: unknown, text: string): DataError {
+	const message = (error as Error).message;
+	const pos = Number(/position (\d+)/.exec(message)?.[1] ?? -1);
+	const before = text.slice(0, pos);
+	const where = pos < 0 ? '' : ` (line ${before.split('\n').length}, column ${pos - before.lastIndexOf('\n')})`;
+	return new DataError(`The JSON file could not be read${where}: ${message}`, JSON_EXAMPLE);
+}
+
 function buildFromJson(text: string, opts: BuildFromFileOptions): OwnCodesFile {
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);
 	} catch (error) {
-		const message = (error as Error).message;
-		const pos = Number(/position (\d+)/.exec(message)?.[1] ?? -1);
-		const before = text.slice(0, pos);
-		const where = pos < 0 ? '' : ` (line ${before.split('\n').length}, column ${pos - before.lastIndexOf('\n')})`;
-		throw new DataError(`The JSON file could not be read${where}: ${message}`, JSON_EXAMPLE);
+		throw unreadableJson(error, text);
 	}
 	if (!Array.isArray(parsed)) {
 		const lists = isRecord(parsed) ? Object.entries(parsed).filter(([, value]) => Array.isArray(value)) : [];
@@ -229,16 +220,12 @@ function analyseHeader(rawNames: string[], line: number): { columns: string[]; i
 		else if (ID_PATTERN.test(rawNames[0].trim())) hint += ` The first line looks like data (${showValue(rawNames[0])}), not a header: add a header line.`;
 		throw new DataError(`The file has no "id" column (line ${line}, the header, has the columns ${rawNames.map(showValue).join(', ')})`, hint);
 	}
-	columns.forEach((name, i) => {
-		const first = columns.indexOf(name);
-		if (name === '') {
-			throw new DataError(
-				`Line ${line} (the header): column ${i + 1} has no name`,
-				'Every column needs a name: id, product, activation_status or the key of an SCM field (e.g. pallet_number). Remove empty columns, including a trailing delimiter.',
-			);
-		}
-		if (first !== i) throw new DataError(`Line ${line} (the header): the column ${showValue(name)} appears twice (columns ${first + 1} and ${i + 1})`);
-	});
+	const unnamed = columns.indexOf('');
+	const named = 'Every column needs a name: id, product, activation_status or the key of an SCM field (e.g. pallet_number). Remove empty columns, including a trailing delimiter.';
+	if (unnamed !== -1) throw new DataError(`Line ${line} (the header): column ${unnamed + 1} has no name`, named);
+	const twice = columns.findIndex((name, i) => columns.indexOf(name) !== i);
+	const name = columns[twice];
+	if (twice !== -1) throw new DataError(`Line ${line} (the header): the column ${showValue(name)} appears twice (columns ${columns.indexOf(name) + 1} and ${twice + 1})`);
 	return { columns, idCol, statusCol: columns.indexOf(STATUS_COLUMN) };
 }
 
@@ -265,18 +252,14 @@ function buildFromCsv(data: Buffer, opts: BuildFromFileOptions): OwnCodesFile {
 }
 
 /**
- * Builds the upload file(s) from the bytes of a CSV or JSON file (UTF-8; a BOM is removed).
- * - CSV: comma, semicolon or tab separated; the first non-blank line is the header and must have an `id` column;
- *   other columns are kept. Errors name the line (the header is line 1) and the column.
- * - JSON: an array of objects with an `id`; every other property is a column (first seen first). Errors name
- *   the array index (0-based) and the property.
+ * Builds the upload file(s) from a UTF-8 CSV or JSON file (a BOM is removed). CSV: comma, semicolon or tab separated,
+ * the first non-blank line is the header with an `id` column; errors name the line (the header is line 1) and column.
+ * JSON: an array of objects with an `id`, other properties are columns; errors name the array index and property.
  */
 export function buildFromFile(data: Buffer, filetype: OwnCodesFileType, opts: BuildFromFileOptions): OwnCodesFile {
 	fileLimit(opts.maxFileBytes);
 	if (!Buffer.isBuffer(data)) throw new DataError('No file data: expected the bytes of a CSV or JSON file');
-	if (filetype !== 'csv' && filetype !== 'json') {
-		throw new DataError(`Unsupported file type ${showValue(String(filetype))}: Scantrust takes CSV or JSON code files`);
-	}
+	if (filetype !== 'csv' && filetype !== 'json') throw new DataError(`Unsupported file type ${showValue(String(filetype))}: Scantrust takes CSV or JSON code files`);
 	if (data.length === 0) throw new DataError(`The ${filetype === 'csv' ? 'CSV' : 'JSON'} file is empty`);
 	const start = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
 	checkBytes(data, filetype, start);
@@ -286,10 +269,7 @@ export function buildFromFile(data: Buffer, filetype: OwnCodesFileType, opts: Bu
 const CSV_MIME = new Set(['text/csv', 'application/csv', 'text/comma-separated-values', 'text/x-csv', 'application/x-csv']);
 const JSON_MIME = new Set(['application/json', 'text/json', 'application/x-json']);
 
-/**
- * The file type from a MIME type or, when that says nothing specific (text/plain, application/octet-stream,
- * application/vnd.ms-excel which Windows gives .csv files, ...), from the file name's extension; undefined when neither tells.
- */
+/** The file type from the MIME type or else (text/plain, application/vnd.ms-excel for .csv on Windows...) the name's extension. */
 export function detectFileType(fileName?: string, mimeType?: string): OwnCodesFileType | undefined {
 	const mime = (mimeType ?? '').split(';')[0].trim().toLowerCase();
 	if (CSV_MIME.has(mime)) return 'csv';

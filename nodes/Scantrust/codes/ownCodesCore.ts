@@ -4,10 +4,8 @@ import { DataError } from './DataError';
 
 /** Scantrust accepts upload files of at most 100 MB; larger inputs are split. */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
-
 /** How many problems one error message lists; the total is always given. */
 export const MAX_REPORTED_PROBLEMS = 10;
-
 /** Id rule of Scantrust's ingestion API: `^[A-Za-z0-9_-]{8,}$`, at most 100 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{8,}$/;
 export const ID_MIN_LENGTH = 8;
@@ -39,20 +37,18 @@ const KNOWN_COLUMNS = new Set([ID_COLUMN, 'product', STATUS_COLUMN]);
 /** Trims a column name and lower-cases the three columns Scantrust knows (`ID` -> `id`); SCM keys stay as typed. */
 export function canonicalColumn(name: string): string {
 	const trimmed = name.trim();
-	const lower = trimmed.toLowerCase();
-	return KNOWN_COLUMNS.has(lower) ? lower : trimmed;
+	return KNOWN_COLUMNS.has(trimmed.toLowerCase()) ? trimmed.toLowerCase() : trimmed;
 }
 
-/** Characters nobody can see or tell from a space (zero-width space, BOM, no-break space, controls...); a plain space is fine. */
-const INVISIBLE = /(?! )[\p{C}\p{Z}]/gu;
+/** Characters nobody can see or tell from a space: controls, zero-width space, BOM, no-break space... (not a plain space). */
+const INVISIBLE = /(?! )[\p{C}\p{Z}]/u;
 const NAMES: Record<string, string> = { '\u200B': 'zero-width space', '\uFEFF': 'byte order mark', '\u00A0': 'no-break space' };
-
 const codePoint = (ch: string) => (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
 
 /** Shows a value in a message: JSON-quoted, cut after 40 characters, invisible characters as \u{200B}. */
 export function showValue(value: string): string {
 	const cut = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-	return JSON.stringify(cut).replace(INVISIBLE, (ch) => `\\u{${codePoint(ch)}}`);
+	return JSON.stringify(cut).replace(new RegExp(INVISIBLE, 'gu'), (ch) => `\\u{${codePoint(ch)}}`);
 }
 
 function describeChar(ch: string): string {
@@ -61,7 +57,7 @@ function describeChar(ch: string): string {
 	if (ch === '\r' || ch === '\n') return 'a line break';
 	const code = `U+${codePoint(ch).padStart(4, '0')}`;
 	if (/\p{Cc}/u.test(ch)) return `the control character ${code}`;
-	if (/[\p{C}\p{Z}]/u.test(ch)) return `the invisible character ${code}${NAMES[ch] ? ` (${NAMES[ch]})` : ''}`;
+	if (INVISIBLE.test(ch)) return `the invisible character ${code}${NAMES[ch] ? ` (${NAMES[ch]})` : ''}`;
 	return JSON.stringify(ch);
 }
 
@@ -71,18 +67,16 @@ export function idProblem(id: string): string | undefined {
 	if (id.length === 0) return 'the id is empty; every code needs one';
 	if (id.length > ID_MAX_LENGTH) return `${showValue(id)} is ${id.length} characters long; an id may have at most ${ID_MAX_LENGTH}`;
 	const bad = /[^A-Za-z0-9_-]/u.exec(id);
-	if (bad) return `${showValue(id)} contains ${describeChar(bad[0])}; ${ID_RULE}`;
-	return `${showValue(id)} is ${id.length} characters long; ${ID_RULE}`;
+	return `${showValue(id)} ${bad ? `contains ${describeChar(bad[0])}` : `is ${id.length} characters long`}; ${ID_RULE}`;
 }
 
 /** How the rows of one source are named in messages: "Line 5", "Item 3", "Array index 3". */
 export type RowNaming = (ref: number) => string;
 
 /**
- * Checks codes and writes the upload file(s). Ids are checked against the rule and for duplicates over the whole
- * input (one Map of id -> first row, spanning every file); problems are collected (the first MAX_REPORTED_PROBLEMS
- * and the total), and once there is one, rows are only checked, no longer written. Rows go into files of at most
- * maxBytes, each starting with the header, rows never cut.
+ * Checks codes and writes the upload file(s). Ids are checked for the rule and for duplicates over the whole input
+ * (one Map of id -> first row, spanning every file). Problems are collected (the first MAX_REPORTED_PROBLEMS and the
+ * total); after the first one, rows are only checked. Files hold at most maxBytes, each starts with the header.
  */
 export class UploadBuilder {
 	codeCount = 0;
@@ -93,8 +87,8 @@ export class UploadBuilder {
 	private readonly headerBytes: number;
 	private readonly files: Buffer[] = [];
 	private readonly counts: number[] = [];
-	/** The file being written: rows as Buffers and a string (turned into a Buffer about every MB), size, rows, first ref. */
-	private chunks: Buffer[] = [];
+	/** The file being written: its rows so far (text, turned into a Buffer about every MB), size, rows, first row's ref. */
+	private readonly chunks: Buffer[] = [];
 	private text = '';
 	private size: number;
 	private rows = 0;
@@ -114,15 +108,11 @@ export class UploadBuilder {
 
 	/** Adds `Line 5, field "id": <what>` (or `Item 3: <what>` without a field). */
 	report(ref: number, field: string | undefined, what: string): void {
-		this.total++;
-		if (this.shown.length >= MAX_REPORTED_PROBLEMS) return;
+		if (this.total++ >= MAX_REPORTED_PROBLEMS) return;
 		this.shown.push(`${this.naming(ref)}${field === undefined ? '' : `, field ${showValue(field)}`}: ${what}`);
 	}
 
-	/**
-	 * Checks an id given as text; `field` is the name the user knows (column or item property).
-	 * Returns the ref of the id's first occurrence when it is an allowed duplicate, else undefined.
-	 */
+	/** Checks an id (`field`: the column or property the user knows); returns its first row's ref if it is an allowed duplicate. */
 	checkId(id: string, ref: number, field: string): number | undefined {
 		this.codeCount++;
 		const problem = idProblem(id);
@@ -159,14 +149,11 @@ export class UploadBuilder {
 			this.dropped++;
 			return;
 		}
-		if (!fits) {
-			if (this.rows === 0) {
-				throw new DataError(
-					`${this.naming(ref)} is ${bytes} bytes; with the ${this.headerBytes}-byte header it does not fit in one upload file of at most ${this.maxBytes} bytes`,
-				);
-			}
-			this.endFile();
+		if (!fits && this.rows === 0) {
+			const limit = `with the ${this.headerBytes}-byte header it does not fit in one upload file of at most ${this.maxBytes} bytes`;
+			throw new DataError(`${this.naming(ref)} is ${bytes} bytes; ${limit}`);
 		}
+		if (!fits) this.endFile();
 		if (this.rows++ === 0) this.startRef = ref;
 		this.size += bytes;
 		this.text += row;
@@ -202,11 +189,8 @@ export class UploadBuilder {
 	}
 }
 
-/** Validates the optional size limit. */
-export function fileLimit(maxFileBytes: number | undefined): number {
-	if (maxFileBytes === undefined) return MAX_UPLOAD_BYTES;
-	if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1 || maxFileBytes > MAX_UPLOAD_BYTES) {
-		throw new DataError(`The file size limit must be a whole number of bytes from 1 to ${MAX_UPLOAD_BYTES}, got ${maxFileBytes}`);
-	}
-	return maxFileBytes;
+/** The size limit per upload file: MAX_UPLOAD_BYTES or a smaller whole number of bytes. */
+export function fileLimit(maxFileBytes = MAX_UPLOAD_BYTES): number {
+	if (Number.isSafeInteger(maxFileBytes) && maxFileBytes >= 1 && maxFileBytes <= MAX_UPLOAD_BYTES) return maxFileBytes;
+	throw new DataError(`The file size limit must be a whole number of bytes from 1 to ${MAX_UPLOAD_BYTES}, got ${maxFileBytes}`);
 }

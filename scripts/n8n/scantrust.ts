@@ -49,6 +49,22 @@ export const EXAMPLE = {
 		format: 'Format alert',
 		email: 'Send alert e-mail',
 	},
+	activateAfterPrinting: {
+		file: '05-activate-codes-after-printing.json',
+		trigger: 'Run manually',
+		settings: 'Settings',
+		download: 'Download codes',
+		update: 'Activate codes',
+		summary: 'Summarize',
+		email: 'Send summary e-mail',
+	},
+	lostPallet: {
+		file: '06-blacklist-a-lost-pallet.json',
+		trigger: 'Run manually',
+		rows: 'Spreadsheet rows',
+		update: 'Blacklist codes',
+		report: 'Report',
+	},
 } as const;
 
 export function examplesDir(): string {

@@ -90,6 +90,8 @@ describe('example workflows in a real n8n', () => {
 				EXAMPLE.codesReadyEmail.file,
 				EXAMPLE.uploadOwnCodes.file,
 				EXAMPLE.scanAlert.file,
+				EXAMPLE.activateAfterPrinting.file,
+				EXAMPLE.lostPallet.file,
 			]);
 		});
 

@@ -77,7 +77,7 @@ describe('Code > Update', () => {
 		const input = codesAsItems([seedCode(4), 'NOSUCHCODE01', seedCode(5)]);
 		const stopped = await update({ activationStatus: 0 }, input);
 		expect(stopped.error?.message).toBe('Item 1: code "NOSUCHCODE01" (extended_id) was not updated: Scantrust did not report it as updated (no code has this value, or it is not visible to this token)');
-		expect(String(stopped.error?.description)).toMatch(/2 of 3 code\(s\) of this run were updated before this error/);
+		expect(String(stopped.error?.description)).toMatch(/Before this error Scantrust confirmed 2 of the 3 code\(s\) of this run \(2 updated, 0 already so\)/);
 
 		const { output } = await update({ activationStatus: 0 }, input, { continueOnFail: true });
 		expect(output.map((item) => [item.pairedItem, item.json.updated ?? item.json.error])).toEqual([

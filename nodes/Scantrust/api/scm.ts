@@ -285,10 +285,11 @@ export async function updateCodes(
 
 /** The error that ends a run, told with what the run did before it: updates are not undone. */
 function withProgress(error: Error, entries: ScmEntry[], outcomes: Array<ScmOutcome | undefined>): Error {
-	const updated = outcomes.filter((o) => o !== undefined && !(o instanceof Error)).length;
+	const confirmed = outcomes.filter((o): o is ScmResult => o !== undefined && !(o instanceof Error));
+	const updated = confirmed.filter((o) => o.changed === null || o.changed.length > 0).length;
 	const note =
-		updated > 0
-			? `${updated} of ${entries.length} code(s) of this run were updated before this error; the others were not. Running again is harmless: codes already updated are reported as unchanged.`
+		confirmed.length > 0
+			? `Before this error Scantrust confirmed ${confirmed.length} of the ${entries.length} code(s) of this run (${updated} updated, ${confirmed.length - updated} already so); the others were not updated. Running again is harmless: codes already updated are reported as unchanged.`
 			: `None of the ${entries.length} code(s) of this run were updated.`;
 	const described = error as Error & { description?: string | null };
 	described.description = [described.description, note].filter(Boolean).join('\n');

@@ -217,6 +217,11 @@ export interface N8nInstance {
 	/** GET /rest/executions/:id, with the data unflattened. */
 	getExecution(executionId: string): Promise<ExecutionResult>;
 	/**
+	 * POST /rest/executions/:id/retry, as the editor's "Retry with original workflow" (or, with `loadWorkflow`,
+	 * "with currently saved workflow"): a new execution in mode `retry`; resolves once it has finished.
+	 */
+	retryExecution(executionId: string, opts?: { loadWorkflow?: boolean; timeoutMs?: number }): Promise<ExecutionResult>;
+	/**
 	 * POST /rest/credentials/test `{credentials: {id, name, type, data}}`. With `id` of an imported credential, its
 	 * stored data (GET /rest/credentials/:id?includeData=true) is tested, with `data` (if given) overriding single
 	 * fields, e.g. `{token: 'wrong'}`. Without `id`, `data` is tested as is (owner only).
@@ -431,6 +436,13 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nInstance>
 		},
 		async getExecution(executionId) {
 			return await fetchExecution(client, installation, executionId);
+		},
+		async retryExecution(executionId, o = {}) {
+			const retried = await client.request<{ id?: string }>('POST', `/rest/executions/${encodeURIComponent(executionId)}/retry`, {
+				loadWorkflow: o.loadWorkflow ?? false,
+			});
+			if (!retried?.id) throw new Error(`n8n did not retry execution ${executionId} (${JSON.stringify(retried).slice(0, 200)})`);
+			return await waitForExecution(client, installation, String(retried.id), o.timeoutMs ?? 120_000);
 		},
 		async testCredential(c) {
 			let data = c.data;

@@ -246,6 +246,63 @@ describe('example workflows in a real n8n', () => {
 		expect(ingestionPosts).toEqual(['/api/v2/ingestion/codes/add-sids/', '/api/v2/ingestion/codes/process-from-file/']);
 	});
 
+	it('retrying a failed execution (both ways n8n offers) orders nothing twice; a new run orders again', async () => {
+		const orders = (quantity: number) => sandbox.state.workOrders.filter((wo) => wo.quantity === quantity && wo.reference?.startsWith('n8n-'));
+		const workflow = await n8n.createWorkflow({
+			name: 'Retry: two orders',
+			nodes: [
+				{ id: 'e2e-retry-1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'e2e-retry-2',
+					name: 'Two orders',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [200, 0],
+					parameters: { jsCode: 'return [{ json: { quantity: 17 } }, { json: { quantity: 23 } }];' },
+				},
+				{
+					id: 'e2e-retry-3',
+					name: 'Create',
+					type: `${PACKAGE_NAME}.scantrust`,
+					typeVersion: 1,
+					position: [400, 0],
+					parameters: { resource: 'workOrder', operation: 'create', templateId: 101, quantity: '={{ $json.quantity }}', additionalFields: {} },
+					credentials: { [CREDENTIAL_TYPE]: { id: credentialId, name: CREDENTIAL_NAME } },
+				},
+			],
+			connections: {
+				Start: { main: [[{ node: 'Two orders', type: 'main', index: 0 }]] },
+				'Two orders': { main: [[{ node: 'Create', type: 'main', index: 0 }]] },
+			},
+		});
+		// The second order's POST fails (503, ambiguous) on every attempt: the execution fails after the first order.
+		sandbox.faults.push({ method: 'POST', path: /create-from-template/, status: 503, skip: 1, times: 10 });
+		const failed = await n8n.runWorkflowManually(workflow.id, 'Start');
+		expect(failed.status).toBe('error');
+		expect(orders(17)).toHaveLength(1);
+		expect(orders(23)).toHaveLength(0);
+
+		// Still failing: a retry with the original workflow fails the same way and orders nothing new.
+		const stillFailing = await n8n.retryExecution(failed.executionId);
+		expect(stillFailing.status).toBe('error');
+		sandbox.faults.length = 0;
+		const retried = await n8n.retryExecution(stillFailing.executionId, { loadWorkflow: true });
+		expect(retried.status).toBe('success');
+		expect(retried.mode).toBe('retry');
+		const created = nodeOutput(retried.runData, 'Create').map((item) => [item.json.quantity, item.json.alreadyExisted]);
+		expect(created).toEqual([
+			[17, true],
+			[23, false],
+		]);
+		expect(orders(17)).toHaveLength(1);
+		expect(orders(23)).toHaveLength(1);
+
+		const again = await n8n.runWorkflowManually(workflow.id, 'Start');
+		expect(again.status).toBe('success');
+		expect(orders(17)).toHaveLength(2);
+		expect(orders(23)).toHaveLength(2);
+	});
+
 	it('npm run demo: the CSV example runs headlessly (n8n execute) and reports each batch', async () => {
 		const demoDir = path.join(outDir, 'demo');
 		const r = await runDemo({ installation, sandbox, quantity: BATCH_SIZE + 1, outputFolder: demoDir, log });

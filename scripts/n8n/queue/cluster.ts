@@ -25,6 +25,7 @@ import {
 	n8nEnv,
 	onLines,
 	removeUserFolder,
+	runN8nCli,
 	thisPackage,
 	trackForShutdown,
 	type LinkedPackage,
@@ -221,7 +222,9 @@ export async function startQueueCluster(opts: QueueClusterOptions = {}): Promise
 			progress(`[queue] main ready on port ${port} (${Date.now() - t} ms)`);
 			return instance;
 		};
-		// Main first: it runs the database migrations the workers then rely on.
+		const seeded = await seedPostgres(installation, postgres, sharedEnv, root, (l) => onLog('main', l));
+		progress(`[queue] database: ${SEED_RESULTS[seeded]}`);
+		// Main first: it runs any database migrations left, which the workers then rely on.
 		main = await startMain(mainPort);
 
 		const startWorker = async (): Promise<QueueWorker> => {
@@ -390,4 +393,49 @@ function spawnWorker(
 			}
 		},
 	};
+}
+
+const SEED_RESULTS = {
+	restored: 'migrated empty database restored from the cached template',
+	created: 'migrated once by n8n and kept as a template for the next runs',
+	skipped: 'no template; n8n migrates it',
+} as const;
+
+/**
+ * Gives the fresh database n8n's schema from a dump kept in the n8n install folder
+ * (`<n8n dir>/.pg-template/n8n-pg<major>.sql`), made once by letting `n8n list:workflow` migrate an empty database.
+ * Saves the ~150 migrations (~20 s) main would otherwise run at its first boot; like the SQLite template of env.ts,
+ * nothing in it belongs to one setup (no owner, keys or settings of an instance). Never fails: on any problem the
+ * database is emptied again and main migrates it.
+ */
+async function seedPostgres(
+	installation: N8nInstallation,
+	postgres: PostgresServer,
+	sharedEnv: Record<string, string>,
+	root: string,
+	onLine: (line: string) => void,
+): Promise<keyof typeof SEED_RESULTS> {
+	const template = path.join(installation.dir, '.pg-template', `n8n-pg${postgres.major}.sql`);
+	const tmp = `${template}.tmp-${process.pid}-${Date.now()}`;
+	try {
+		if (fs.existsSync(template)) {
+			await postgres.restore(template);
+			return 'restored';
+		}
+		const folder = path.join(root, 'migrate');
+		fs.mkdirSync(folder, { recursive: true });
+		const env = n8nEnv(installation, folder, { ...sharedEnv, N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+		const r = await runN8nCli(installation, ['list:workflow'], { env, onLine, timeoutMs: 300_000 });
+		removeUserFolder(folder);
+		if (r.code !== 0) throw new Error(`n8n list:workflow exited with ${r.code}`);
+		fs.mkdirSync(path.dirname(template), { recursive: true });
+		await postgres.dump(tmp);
+		fs.renameSync(tmp, template);
+		return 'created';
+	} catch (err) {
+		onLine(`(no database template: ${(err as Error).message}; n8n migrates the database itself)`);
+		fs.rmSync(tmp, { force: true });
+		await postgres.recreate();
+		return 'skipped';
+	}
 }

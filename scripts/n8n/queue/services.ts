@@ -291,6 +291,8 @@ export async function startRedis(o: { port?: number; onLog?: (line: string) => v
 // PostgreSQL
 
 export interface PostgresServer {
+	/** Major version of the server (`15` on Debian 12). */
+	major: string;
 	host: string;
 	port: number;
 	user: string;
@@ -305,6 +307,12 @@ export interface PostgresServer {
 	logs(): string[];
 	/** Runs SQL with psql (unaligned, tuples only, `|` between columns); resolves with its stdout. */
 	query(sql: string): Promise<string>;
+	/** pg_dump of the database as plain SQL (no owners, no privileges) into `file`. */
+	dump(file: string): Promise<void>;
+	/** Runs a plain SQL file (a dump) against the database; stops at the first error. */
+	restore(file: string): Promise<void>;
+	/** Drops the database and creates it empty again. */
+	recreate(): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -406,7 +414,9 @@ export async function startPostgres(
 		await stop();
 		throw err;
 	}
+	const version = spawnSync(path.join(bin, 'postgres'), ['-V'], { encoding: 'utf8' }).stdout ?? '';
 	return {
+		major: /PostgreSQL\)?\s+(\d+)/.exec(version)?.[1] ?? path.basename(path.dirname(bin)),
 		host: '127.0.0.1',
 		port,
 		user,
@@ -427,6 +437,20 @@ export async function startPostgres(
 			const r = await client('psql', ['-d', database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
 			if (r.code !== 0) throw new Error(`psql failed (exit ${r.code}): ${r.stderr.trim()}`);
 			return r.stdout;
+		},
+		async dump(file) {
+			const r = await client('pg_dump', ['-d', database, '--no-owner', '--no-privileges', '-f', file]);
+			if (r.code !== 0) throw new Error(`pg_dump failed (exit ${r.code}): ${r.stderr.trim()}`);
+		},
+		async restore(file) {
+			const r = await client('psql', ['-d', database, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', file]);
+			if (r.code !== 0) throw new Error(`restoring ${file} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-5).join(' ')}`);
+		},
+		async recreate() {
+			for (const [program, args] of [['dropdb', ['--if-exists', database]], ['createdb', [database]]] as const) {
+				const r = await client(program, [...args]);
+				if (r.code !== 0) throw new Error(`${program} ${database} failed: ${r.stderr.trim()}`);
+			}
 		},
 		stop,
 	};

@@ -173,7 +173,7 @@ describe('Scan > Get Many: errors', () => {
 		[{ period: 'dateRange', dateFrom: '2026-02-30' }, 'Item 0: "Date From" must be a date as YYYY-MM-DD, got "2026-02-30"'],
 		[{ period: 'dateRange', dateFrom: '2026-03-02', dateTo: '2026-03-01' }, 'Item 0: "Date From" (2026-03-02) is later than "Date To" (2026-03-01)'],
 		[{ filters: { flags: 'counterfeit;fake' } }, 'Item 0: "Filters: Flags" holds "counterfeit;fake", which is not a flag name'],
-		[{ filters: { scmFilters: { filters: [{ key: 'flags', value: 'x' }] } } }, 'Item 0: "SCM Filters: Key" "flags" is a parameter of the scan export, not an SCM field'],
+		[{ filters: { scmFilters: { filters: [{ key: 'flags', value: 'x' }] } } }, 'Item 0: "SCM Filters: Key" "flags" is a filter of its own, not an SCM field'],
 	])('input %j is refused before any request', async (parameters, message) => {
 		const { error } = await run({ returnAll: true, ...parameters });
 		expect(error?.message).toBe(message);

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { findProduct, productNotFound } from '../../api/products';
 import { SPECIAL_FIELDS } from '../../api/scm';
+import { activationStatusField, SCM_KEY } from '../codeFilters';
 import { fail, isoDate, nonEmptyText } from '../validate';
 
 /** The fields Update and Update Many set, and how they are read and checked. */
@@ -20,9 +21,6 @@ const BLACKLIST_REASONS = [
 	'Maximum Scan Count Exceeded',
 ];
 
-/** SCM field keys are names such as pallet_number or rfid. */
-export const SCM_KEY = /^[A-Za-z0-9_]+$/;
-
 /** SCM fields whose name ends so are dates: Scantrust stores them as YYYY-MM-DD (e.g. sell_by_date, production_date). */
 const DATE_KEY = /_date$/;
 
@@ -33,18 +31,7 @@ export const updateFieldsCollection: INodeProperties = {
 	placeholder: 'Add Field',
 	default: {},
 	options: [
-		{
-			displayName: 'Activation Status',
-			name: 'activationStatus',
-			type: 'options',
-			options: [
-				{ name: 'Inactive', value: 0 },
-				{ name: 'Active', value: 1 },
-				{ name: 'Blacklisted', value: 2 },
-			],
-			default: 1,
-			description: 'Whether the codes are inactive, active or blacklisted',
-		},
+		activationStatusField('activationStatus', 'Activation Status', 'Whether the codes are inactive, active or blacklisted'),
 		{
 			displayName: 'Blacklist Reason',
 			name: 'blacklistReason',

@@ -2,13 +2,23 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { countExportRows, exportCodes, exportRows } from '../../api/codeExport';
-import { findProduct, productNotFound } from '../../api/products';
 import type { WaitSettings } from '../../api/wait';
 import { checkEachItem, runForEachItem } from '../items';
-import { getListLimit, listFields } from '../listFields';
-import { fail, nonEmptyText, numericId } from '../validate';
+import { filtersCollection, getListLimit, listFields } from '../listFields';
+import { fail, numericId } from '../validate';
 import { waitFields } from '../waitFields';
-import { SCM_KEY } from './fields';
+import {
+	activationStatusField,
+	isGiven,
+	productFilterField,
+	productIdOf,
+	readActivationStatus,
+	readProductFilter,
+	readScmFilters,
+	scmFiltersField,
+	type ProductFilter,
+	type ScmFiltersValue,
+} from '../codeFilters';
 
 const showForItems = { show: { output: ['items'] } };
 
@@ -31,68 +41,25 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			...field,
 			displayOptions: { show: { ...showForItems.show, ...(field.displayOptions?.show ?? {}) } },
 		})),
-		{
-			displayName: 'Filters',
-			name: 'filters',
-			type: 'collection',
-			placeholder: 'Add Filter',
-			default: {},
-			options: [
-				{ displayName: 'Activated After', name: 'activatedAfter', type: 'dateTime', default: '', description: 'Only codes activated at or after this time' },
-				{ displayName: 'Activated Before', name: 'activatedBefore', type: 'dateTime', default: '', description: 'Only codes activated at or before this time' },
-				{
-					displayName: 'Blacklisted',
-					name: 'blacklisted',
-					type: 'boolean',
-					default: true,
-					description: 'Whether to export only blacklisted codes (on) or only codes not blacklisted (off)',
-				},
-				{ displayName: 'Extended ID', name: 'extendedId', type: 'string', default: '', description: 'Only the code with this extended ID' },
-				{
-					displayName: 'Product ID or SKU',
-					name: 'productId',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. 6134 or NICK1',
-					description: 'Only codes of this product (a SKU is looked up to its ID)',
-				},
-				{
-					displayName: 'SCM Filters',
-					name: 'scmFilters',
-					type: 'fixedCollection',
-					typeOptions: { multipleValues: true },
-					placeholder: 'Add SCM Filter',
-					default: {},
-					description: 'Only codes whose SCM field has this value',
-					options: [
-						{
-							displayName: 'SCM Filter',
-							name: 'filters',
-							values: [
-								{ displayName: 'Key', name: 'key', type: 'string', default: '', placeholder: 'e.g. pallet_number', description: 'Key of the SCM field' },
-								{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'Value the field must have' },
-							],
-						},
-					],
-				},
-				{ displayName: 'Serial Number', name: 'serialNumber', type: 'string', default: '', description: 'Only the code with this serial number' },
-				{
-					displayName: 'Status',
-					name: 'status',
-					type: 'options',
-					options: [
-						{ name: 'Inactive', value: 0 },
-						{ name: 'Active', value: 1 },
-						{ name: 'Blacklisted', value: 2 },
-					],
-					default: 1,
-					description: 'Only codes with this activation status',
-				},
-				{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '', description: 'Only codes updated at or after this time' },
-				{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '', description: 'Only codes updated at or before this time' },
-				{ displayName: 'Work Order ID', name: 'workOrderId', type: 'string', default: '', description: 'Only codes of this work order' },
-			],
-		},
+		filtersCollection([
+			{ displayName: 'Activated After', name: 'activatedAfter', type: 'dateTime', default: '', description: 'Only codes activated at or after this time' },
+			{ displayName: 'Activated Before', name: 'activatedBefore', type: 'dateTime', default: '', description: 'Only codes activated at or before this time' },
+			{
+				displayName: 'Blacklisted',
+				name: 'blacklisted',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to export only blacklisted codes (on) or only codes not blacklisted (off)',
+			},
+			{ displayName: 'Extended ID', name: 'extendedId', type: 'string', default: '', description: 'Only the code with this extended ID' },
+			productFilterField('codes'),
+			scmFiltersField('Only codes whose SCM field has this value', 'e.g. pallet_number'),
+			{ displayName: 'Serial Number', name: 'serialNumber', type: 'string', default: '', description: 'Only the code with this serial number' },
+			activationStatusField('status', 'Status', 'Only codes with this activation status'),
+			{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '', description: 'Only codes updated at or after this time' },
+			{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '', description: 'Only codes updated at or before this time' },
+			{ displayName: 'Work Order ID', name: 'workOrderId', type: 'string', default: '', description: 'Only codes of this work order' },
+		]),
 		...waitFields('the export is ready', true)
 			.filter((field) => field.name !== 'waitForCompletion')
 			.map((field) => ({ ...field, displayOptions: undefined })),
@@ -110,14 +77,14 @@ interface Filters {
 	updatedBefore?: unknown;
 	serialNumber?: unknown;
 	extendedId?: unknown;
-	scmFilters?: { filters?: Array<{ key?: unknown; value?: unknown }> };
+	scmFilters?: ScmFiltersValue;
 }
 
 /** The lower bound sent when only an upper one is given (the range's form is `from,to`). */
 const EARLIEST = '2000-01-01T00:00:00Z';
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-const given = (value: unknown) => value !== undefined && value !== null && String(value).trim() !== '';
+const given = isGiven;
 
 function time(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
 	const text = String(value).trim();
@@ -138,8 +105,7 @@ function range(ctx: IExecuteFunctions, itemIndex: number, label: string, after: 
 
 interface ExportJob {
 	qs: IDataObject;
-	/** A product given by SKU, looked up to its id before the export. */
-	productSku?: string;
+	product?: ProductFilter;
 	wait: WaitSettings;
 	output: string;
 	limit?: number;
@@ -148,19 +114,8 @@ interface ExportJob {
 function readJob(ctx: IExecuteFunctions, itemIndex: number): ExportJob {
 	const filters = ctx.getNodeParameter('filters', itemIndex, {}) as Filters;
 	const qs: IDataObject = {};
-	let productSku: string | undefined;
 	if (given(filters.workOrderId)) qs.workorder = numericId(ctx, itemIndex, 'Work Order ID', filters.workOrderId);
-	if (given(filters.productId)) {
-		const product = nonEmptyText(ctx, itemIndex, 'Product ID or SKU', filters.productId);
-		// Scantrust filters codes by product id, not SKU.
-		if (/^\d+$/.test(product)) qs.products = Number(product);
-		else productSku = product;
-	}
-	if (filters.status !== undefined) {
-		const status = String(filters.status).trim();
-		if (!['0', '1', '2'].includes(status)) fail(ctx, itemIndex, 'Status', `must be 0 (inactive), 1 (active) or 2 (blacklisted), got ${JSON.stringify(filters.status)}`);
-		qs.status = Number(status);
-	}
+	if (filters.status !== undefined) qs.status = readActivationStatus(ctx, itemIndex, 'Status', filters.status);
 	if (filters.blacklisted !== undefined) {
 		if (typeof filters.blacklisted !== 'boolean') fail(ctx, itemIndex, 'Blacklisted', `must be true or false, got ${JSON.stringify(filters.blacklisted)}`);
 		qs.blacklisted = filters.blacklisted ? 'true' : 'false';
@@ -171,18 +126,14 @@ function readJob(ctx: IExecuteFunctions, itemIndex: number): ExportJob {
 	if (updated) qs.updated_at = updated;
 	if (given(filters.serialNumber)) qs.serial_number = String(filters.serialNumber).trim();
 	if (given(filters.extendedId)) qs.extended_id = String(filters.extendedId).trim();
-	for (const { key, value } of filters.scmFilters?.filters ?? []) {
-		const name = typeof key === 'string' ? key.trim() : '';
-		if (!SCM_KEY.test(name)) fail(ctx, itemIndex, 'SCM Filters: Key', `must be the key of an SCM field, got ${JSON.stringify(key)}`);
-		qs[`scm_${name}`] = String(value ?? '');
-	}
+	for (const [name, value] of readScmFilters(ctx, itemIndex, filters.scmFilters)) qs[`scm_${name}`] = value;
 	const output = ctx.getNodeParameter('output', itemIndex, 'items') as string;
 	const wait: WaitSettings = {
 		waitForCompletion: true,
 		waitTimeout: ctx.getNodeParameter('waitTimeout', itemIndex, 600) as number,
 		pollInterval: ctx.getNodeParameter('pollInterval', itemIndex, 5) as number,
 	};
-	return { qs, productSku, wait, output, limit: output === 'items' ? getListLimit(ctx, itemIndex) : undefined };
+	return { qs, product: readProductFilter(ctx, itemIndex, filters.productId), wait, output, limit: output === 'items' ? getListLimit(ctx, itemIndex) : undefined };
 }
 
 /** Output: one item per code (the export's columns, as text), or one item with the CSV file. */
@@ -191,11 +142,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	return await runForEachItem(this, items, async (itemIndex) => {
 		const job = jobs[itemIndex];
 		if (job instanceof Error) throw job;
-		if (job.productSku !== undefined) {
-			const product = await findProduct(this, job.productSku, itemIndex);
-			if (!product) throw productNotFound(this, job.productSku, 'Filters: Product ID or SKU', itemIndex);
-			job.qs.products = product.id;
-		}
+		if (job.product) job.qs.products = await productIdOf(this, job.product, itemIndex);
 		const { document, csv } = await exportCodes(this, job.qs, job.wait, itemIndex);
 		if (job.output === 'file') {
 			const fileName = `codes-${document.key}.csv`;

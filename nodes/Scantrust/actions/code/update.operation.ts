@@ -4,7 +4,8 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { DEFAULT_SCM_LIMITS, RateGate, SPECIAL_FIELDS, updateCodes, type ScmEntry, type ScmOutcome } from '../../api/scm';
 import { checkEachItem, runForEachItem } from '../items';
 import { fail, nonEmptyText, positiveInteger } from '../validate';
-import { checkProducts, perItem, readUpdateFields, SCM_KEY, updateFieldsCollection } from './fields';
+import { SCM_KEY } from '../codeFilters';
+import { checkProducts, perItem, readUpdateFields, updateFieldsCollection } from './fields';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['code'], operation: ['update'] } },

@@ -5,7 +5,8 @@ import { settleScmTask, startScmTask } from '../../api/scm';
 import { checkEachItem, runForEachItem } from '../items';
 import { getWaitSettings, waitFields } from '../waitFields';
 import { fail } from '../validate';
-import { checkProducts, readUpdateFields, SCM_KEY, updateFieldsCollection } from './fields';
+import { SCM_KEY } from '../codeFilters';
+import { checkProducts, readUpdateFields, updateFieldsCollection } from './fields';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['code'], operation: ['updateMany'] } },

@@ -1,12 +1,22 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { findProduct, productNotFound } from '../../api/products';
 import { listScans, SCAN_QUERY_PARAMETERS, scanQuery, scansPurpose, TIMEFRAME, type ScanFilters, type ScanPeriod } from '../../api/scans';
-import { SCM_KEY } from '../code/fields';
+import {
+	activationStatusField,
+	isGiven,
+	productFilterField,
+	productIdOf,
+	readActivationStatus,
+	readProductFilter,
+	readScmFilters,
+	scmFiltersField,
+	type ProductFilter,
+	type ScmFiltersValue,
+} from '../codeFilters';
 import { checkEachItem, runForEachItem } from '../items';
 import { filtersCollection, getListLimit, listFields } from '../listFields';
-import { fail, isoDate, nonEmptyText, numericId } from '../validate';
+import { fail, isoDate, numericId } from '../validate';
 import { campaignIdField, flagsField, readFlagsParameter } from './fields';
 
 export const description: INodeProperties[] = updateDisplayOptions(
@@ -59,46 +69,10 @@ export const description: INodeProperties[] = updateDisplayOptions(
 		},
 		...listFields,
 		filtersCollection([
-			{
-				displayName: 'Activation Status',
-				name: 'activationStatus',
-				type: 'options',
-				options: [
-					{ name: 'Inactive', value: 0 },
-					{ name: 'Active', value: 1 },
-					{ name: 'Blacklisted', value: 2 },
-				],
-				default: 1,
-				description: 'Only scans of codes with this activation status',
-			},
+			activationStatusField('activationStatus', 'Activation Status', 'Only scans of codes with this activation status'),
 			flagsField,
-			{
-				displayName: 'Product ID or SKU',
-				name: 'productId',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. 6134 or NICK1',
-				description: 'Only scans of this product (a SKU is looked up to its ID)',
-			},
-			{
-				displayName: 'SCM Filters',
-				name: 'scmFilters',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add SCM Filter',
-				default: {},
-				description: "Only scans of codes whose SCM field has this value (keys as defined in the campaign)",
-				options: [
-					{
-						displayName: 'SCM Filter',
-						name: 'filters',
-						values: [
-							{ displayName: 'Key', name: 'key', type: 'string', default: '', placeholder: 'e.g. intended_market', description: 'Key of the SCM field' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'Value the field must have' },
-						],
-					},
-				],
-			},
+			productFilterField('scans'),
+			scmFiltersField('Only scans of codes whose SCM field has this value (keys as defined in the campaign)', 'e.g. intended_market'),
 		]),
 	],
 );
@@ -107,24 +81,21 @@ interface Filters {
 	flags?: unknown;
 	activationStatus?: unknown;
 	productId?: unknown;
-	scmFilters?: { filters?: Array<{ key?: unknown; value?: unknown }> };
+	scmFilters?: ScmFiltersValue;
 }
 
 interface ScanJob {
 	filters: ScanFilters;
 	period: ScanPeriod;
-	/** A product given by SKU, looked up to its id before the export (Scantrust filters scans by product id). */
-	productSku?: string;
+	product?: ProductFilter;
 	limit?: number;
 }
-
-const given = (value: unknown) => value !== undefined && value !== null && String(value).trim() !== '';
 
 function readPeriod(ctx: IExecuteFunctions, itemIndex: number): ScanPeriod {
 	if ((ctx.getNodeParameter('period', itemIndex, 'timeframe') as string) === 'dateRange') {
 		const dateFrom = isoDate(ctx, itemIndex, 'Date From', ctx.getNodeParameter('dateFrom', itemIndex, ''));
 		const rawTo = ctx.getNodeParameter('dateTo', itemIndex, '');
-		if (!given(rawTo)) return { dateFrom };
+		if (!isGiven(rawTo)) return { dateFrom };
 		const dateTo = isoDate(ctx, itemIndex, 'Date To', rawTo);
 		if (dateFrom > dateTo) fail(ctx, itemIndex, 'Date From', `(${dateFrom}) is later than "Date To" (${dateTo})`);
 		return { dateFrom, dateTo };
@@ -141,29 +112,10 @@ function readJob(ctx: IExecuteFunctions, itemIndex: number): ScanJob {
 	const period = readPeriod(ctx, itemIndex);
 	const input = ctx.getNodeParameter('filters', itemIndex, {}) as Filters;
 	const filters: ScanFilters = { campaignId, flags: readFlagsParameter(ctx, itemIndex, input.flags) };
-	if (input.activationStatus !== undefined) {
-		const status = String(input.activationStatus).trim();
-		if (!['0', '1', '2'].includes(status)) fail(ctx, itemIndex, 'Activation Status', `must be 0 (inactive), 1 (active) or 2 (blacklisted), got ${JSON.stringify(input.activationStatus)}`);
-		filters.activationStatus = Number(status);
-	}
-	let productSku: string | undefined;
-	if (given(input.productId)) {
-		const product = nonEmptyText(ctx, itemIndex, 'Product ID or SKU', input.productId);
-		if (/^\d+$/.test(product)) filters.productId = Number(product);
-		else productSku = product;
-	}
-	const scm: Array<[string, string]> = [];
-	for (const { key, value } of input.scmFilters?.filters ?? []) {
-		const name = typeof key === 'string' ? key.trim() : '';
-		if (!SCM_KEY.test(name)) fail(ctx, itemIndex, 'SCM Filters: Key', `must be the key of an SCM field, got ${JSON.stringify(key)}`);
-		if (SCAN_QUERY_PARAMETERS.includes(name)) {
-			fail(ctx, itemIndex, 'SCM Filters: Key', `"${name}" is a parameter of the scan export, not an SCM field`, 'Use the filter of its own for it (e.g. Activation Status, Product ID or SKU).');
-		}
-		if (scm.some(([other]) => other === name)) fail(ctx, itemIndex, 'SCM Filters: Key', `"${name}" is given twice`);
-		scm.push([name, value === undefined || value === null ? '' : String(value)]);
-	}
+	if (input.activationStatus !== undefined) filters.activationStatus = readActivationStatus(ctx, itemIndex, 'Activation Status', input.activationStatus);
+	const scm = readScmFilters(ctx, itemIndex, input.scmFilters, SCAN_QUERY_PARAMETERS);
 	if (scm.length > 0) filters.scm = scm;
-	return { filters, period, productSku, limit: getListLimit(ctx, itemIndex) };
+	return { filters, period, product: readProductFilter(ctx, itemIndex, input.productId), limit: getListLimit(ctx, itemIndex) };
 }
 
 /** Output: one item per scan, the record as Scantrust gives it (sections scan, user, code, product, device, location, scm), newest first. */
@@ -172,11 +124,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	return await runForEachItem(this, items, async (itemIndex) => {
 		const job = jobs[itemIndex];
 		if (job instanceof Error) throw job;
-		if (job.productSku !== undefined) {
-			const product = await findProduct(this, job.productSku, itemIndex);
-			if (!product) throw productNotFound(this, job.productSku, 'Filters: Product ID or SKU', itemIndex);
-			job.filters.productId = product.id;
-		}
+		if (job.product) job.filters.productId = await productIdOf(this, job.product, itemIndex);
 		const qs: IDataObject = scanQuery(job.filters, job.period);
 		return await listScans(this, qs, scansPurpose(job.filters.campaignId, itemIndex), job.limit);
 	});

@@ -1,0 +1,103 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { findProduct, productNotFound } from '../api/products';
+import { fail, nonEmptyText } from './validate';
+
+/** Fields shared by everything that selects codes (code export, scans, updates): status, product, SCM fields. */
+
+/** SCM field keys are names such as pallet_number or rfid. */
+export const SCM_KEY = /^[A-Za-z0-9_]+$/;
+
+export const ACTIVATION_STATUS_OPTIONS = [
+	{ name: 'Inactive', value: 0 },
+	{ name: 'Active', value: 1 },
+	{ name: 'Blacklisted', value: 2 },
+];
+
+/** An input value that was filled in (an empty text means "not set"). */
+export const isGiven = (value: unknown) => value !== undefined && value !== null && String(value).trim() !== '';
+
+export function activationStatusField(name: string, displayName: string, description: string): INodeProperties {
+	return { displayName, name, type: 'options', options: ACTIVATION_STATUS_OPTIONS, default: 1, description };
+}
+
+/** 0, 1 or 2; an expression can hand over anything, so the value is checked here. */
+export function readActivationStatus(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
+	const status = String(value).trim();
+	if (!['0', '1', '2'].includes(status)) fail(ctx, itemIndex, field, `must be 0 (inactive), 1 (active) or 2 (blacklisted), got ${JSON.stringify(value)}`);
+	return Number(status);
+}
+
+export function productFilterField(what: string): INodeProperties {
+	return {
+		displayName: 'Product ID or SKU',
+		name: 'productId',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 6134 or NICK1',
+		description: `Only ${what} of this product (a SKU is looked up to its ID)`,
+	};
+}
+
+/** A product filter as the user gave it: digits are an id; other text is a SKU, looked up when the item runs. */
+export type ProductFilter = { id: number } | { sku: string };
+
+export function readProductFilter(ctx: IExecuteFunctions, itemIndex: number, value: unknown): ProductFilter | undefined {
+	if (!isGiven(value)) return undefined;
+	const product = nonEmptyText(ctx, itemIndex, 'Product ID or SKU', value);
+	return /^\d+$/.test(product) ? { id: Number(product) } : { sku: product };
+}
+
+/** Scantrust filters codes and scans by product id, not SKU. */
+export async function productIdOf(ctx: IExecuteFunctions, filter: ProductFilter, itemIndex: number): Promise<number> {
+	if ('id' in filter) return filter.id;
+	const product = await findProduct(ctx, filter.sku, itemIndex);
+	if (!product) throw productNotFound(ctx, filter.sku, 'Filters: Product ID or SKU', itemIndex);
+	return product.id;
+}
+
+export function scmFiltersField(description: string, placeholder: string): INodeProperties {
+	return {
+		displayName: 'SCM Filters',
+		name: 'scmFilters',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add SCM Filter',
+		default: {},
+		description,
+		options: [
+			{
+				displayName: 'SCM Filter',
+				name: 'filters',
+				values: [
+					{ displayName: 'Key', name: 'key', type: 'string', default: '', placeholder, description: 'Key of the SCM field' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'Value the field must have' },
+				],
+			},
+		],
+	};
+}
+
+export interface ScmFiltersValue {
+	filters?: Array<{ key?: unknown; value?: unknown }>;
+}
+
+/** The SCM filters as key/value pairs; keys that are names of other filters (`reserved`) or given twice are refused. */
+export function readScmFilters(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	value: ScmFiltersValue | undefined,
+	reserved: readonly string[] = [],
+): Array<[string, string]> {
+	const pairs: Array<[string, string]> = [];
+	for (const { key, value: wanted } of value?.filters ?? []) {
+		const name = typeof key === 'string' ? key.trim() : '';
+		if (!SCM_KEY.test(name)) fail(ctx, itemIndex, 'SCM Filters: Key', `must be the key of an SCM field, got ${JSON.stringify(key)}`);
+		if (reserved.includes(name)) {
+			fail(ctx, itemIndex, 'SCM Filters: Key', `"${name}" is a filter of its own, not an SCM field`, 'Use the filter of its own for it (e.g. Activation Status, Product ID or SKU).');
+		}
+		if (pairs.some(([other]) => other === name)) fail(ctx, itemIndex, 'SCM Filters: Key', `"${name}" is given twice`);
+		pairs.push([name, wanted === undefined || wanted === null ? '' : String(wanted)]);
+	}
+	return pairs;
+}

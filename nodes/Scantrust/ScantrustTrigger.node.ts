@@ -2,7 +2,8 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { scantrustApiTest } from './methods/credentialTest';
-import { newScanProperties } from './trigger/fields';
+import { filtersCollection } from './actions/listFields';
+import { campaignIdField, flagsField } from './actions/scan/fields';
 import { pollScans } from './trigger/newScan';
 import { pollWorkOrders } from './trigger/poll';
 
@@ -77,7 +78,16 @@ export class ScantrustTrigger implements INodeType {
 					},
 				],
 			},
-			...newScanProperties,
+			// The newScan event: the campaign, and the flags a scan must carry (any of them).
+			{
+				...campaignIdField,
+				description: 'ID of the campaign whose scans start the workflow, as in the address of its dashboard in the Scantrust portal (campaignId=...)',
+				displayOptions: { show: { event: ['newScan'] } },
+			},
+			{
+				...filtersCollection([{ ...flagsField, description: `${String(flagsField.description)}; empty: every scan` }]),
+				displayOptions: { show: { event: ['newScan'] } },
+			},
 		],
 	};
 

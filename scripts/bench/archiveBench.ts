@@ -275,7 +275,7 @@ async function operate(implementation: Implementation, zip: Buffer, outDir: stri
 		openCodesArchive(zip).codesCsv(),
 		async (batch) => {
 			await writing;
-			writing = fs.promises.writeFile(path.join(outDir, `batch-${batch.batch}.csv`), batch.csvPieces!);
+			writing = fs.promises.writeFile(path.join(outDir, `batch-${batch.batch}.csv`), batch.csv!);
 			held.push(withCodes ? { batch: batch.batch, codes: batch.codes } : { batch: batch.batch, codeCount: batch.codeCount });
 		},
 		{ codes: withCodes },

@@ -211,7 +211,7 @@ const TRIGGER = 'Run manually';
 const DOWNLOAD_NODE = 'Download codes';
 const CHAIN_LAST = 'Group per batch';
 
-function downloadWorkflow(workOrderId: number): WorkflowJson {
+export function downloadWorkflow(workOrderId: number): WorkflowJson {
 	return {
 		name: `bench: Download work order ${workOrderId}`,
 		nodes: [
@@ -241,7 +241,7 @@ for (const item of $input.all()) {
 }
 return [...batches].map(([batch, codes]) => ({ json: { batch: Number(batch), codeCount: codes.length, codes } }));`;
 
-function chainWorkflow(workOrderId: number, archiveUrl: string): WorkflowJson {
+export function chainWorkflow(workOrderId: number, archiveUrl: string): WorkflowJson {
 	const node = (n: number, name: string, type: string, typeVersion: number, parameters: Record<string, unknown>) => ({
 		id: `c0a1c2d3-0000-4000-8000-00000000010${n}`,
 		name,
@@ -287,7 +287,12 @@ async function restPatiently<T>(n8n: N8nInstance, method: string, urlPath: strin
 		try {
 			return await n8n.rest<T>(method, urlPath, body);
 		} catch (error) {
-			if (!(error instanceof N8nRestError && error.status === 503) || Date.now() > deadline) throw error;
+			if (n8n.process.exitCode !== null || n8n.process.signalCode !== null) {
+				throw new Error(`n8n ended (exit code ${n8n.process.exitCode}, signal ${n8n.process.signalCode}); its last output:\n${n8n.logs().slice(-30).join('\n')}`);
+			}
+			// Busy (a blocked event loop drops connections) or saving a large execution (503): ask again.
+			const busy = (error instanceof N8nRestError && error.status === 503) || (error instanceof TypeError && error.message === 'fetch failed');
+			if (!busy || Date.now() > deadline) throw error;
 		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
@@ -335,8 +340,7 @@ async function measureRun(
 	const wallMs = performance.now() - started;
 	const mainHwmGrowth = peakReset ? statusKb(mainPid, 'VmHWM') * 1024 - mainRssBefore : 0;
 	if (summary.status !== 'success') {
-		const failed = await n8n.getExecution(executionId);
-		throw new Error(`${kind} of ${codes} codes ended with status ${summary.status}: ${failed.error?.message ?? ''} ${failed.error?.description ?? ''}`);
+		throw new Error(`${kind} of ${codes} codes ended with status ${summary.status}; n8n's last output:\n${n8n.logs().slice(-20).join('\n')}`);
 	}
 	const result: ServerRun = {
 		kind,

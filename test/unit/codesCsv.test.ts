@@ -12,17 +12,12 @@ import { extendedIdOf, makeCodesCsv } from '../../scripts/bench/codesArchiveFixt
 
 const HEADER = 'extended_id,serial_number,sequence_number,batch,url';
 
-/** A batch with its file put together. */
-type Batch = Omit<CodesBatch, 'csvPieces'> & { csv?: Buffer };
 
 interface Split {
 	summary: CodesCsvSummary;
-	batches: Batch[];
+	batches: CodesBatch[];
 }
 
-function joined({ csvPieces, ...batch }: CodesBatch): Batch {
-	return csvPieces ? { ...batch, csv: Buffer.concat(csvPieces) } : batch;
-}
 
 /** Bytes cut into pieces of `size` (the last one shorter). */
 function piecesOf(bytes: Buffer, size: number): Buffer[] {
@@ -35,8 +30,8 @@ function piecesOf(bytes: Buffer, size: number): Buffer[] {
 async function split(csv: string | Uint8Array, options: SplitCodesCsvOptions & { pieceBytes?: number } = {}): Promise<Split> {
 	const { pieceBytes, ...splitOptions } = options;
 	const bytes = typeof csv === 'string' ? Buffer.from(csv, 'utf8') : Buffer.from(csv);
-	const batches: Batch[] = [];
-	const summary = await splitCodesCsv(pieceBytes ? piecesOf(bytes, pieceBytes) : [bytes], (batch) => void batches.push(joined(batch)), {
+	const batches: CodesBatch[] = [];
+	const summary = await splitCodesCsv(pieceBytes ? piecesOf(bytes, pieceBytes) : [bytes], (batch) => void batches.push(batch), {
 		codes: true,
 		...splitOptions,
 	});
@@ -54,7 +49,7 @@ async function dataErrorOf(promise: Promise<unknown>): Promise<DataError> {
 }
 
 /** The lines of a batch file after its header. */
-function rowsOf(batch: Batch): string[] {
+function rowsOf(batch: CodesBatch): string[] {
 	const text = batch.csv!.toString('utf8');
 	expect(text.startsWith(BATCH_CSV_HEADER + '\n')).toBe(true);
 	expect(text.endsWith('\n')).toBe(true);
@@ -62,7 +57,7 @@ function rowsOf(batch: Batch): string[] {
 }
 
 /** Every batch file read back by csv-parse gives the batch's codes. */
-function expectFilesMatchCodes(batches: Batch[]): void {
+function expectFilesMatchCodes(batches: CodesBatch[]): void {
 	for (const batch of batches) {
 		const records = parse(batch.csv!) as string[][];
 		expect(records[0]).toEqual(BATCH_CSV_HEADER.split(','));
@@ -166,8 +161,8 @@ describe('splitCodesCsv', () => {
 			yield new Uint8Array(csv.subarray(0, 5));
 			yield csv.subarray(5);
 		}
-		const batches: Batch[] = [];
-		await splitCodesCsv(source(), (b) => void batches.push(joined(b)), { codes: true });
+		const batches: CodesBatch[] = [];
+		await splitCodesCsv(source(), (b) => void batches.push(b), { codes: true });
 		expect(batches).toEqual(expected.batches);
 	});
 
@@ -414,9 +409,8 @@ describe('splitCodesCsv', () => {
 			}
 			let largestFile = 0;
 			await splitCodesCsv(source(), async (batch) => {
-				const bytes = batch.csvPieces!.reduce((n, piece) => n + piece.length, 0);
-				taken += bytes - (BATCH_CSV_HEADER.length + 1);
-				largestFile = Math.max(largestFile, bytes);
+				taken += batch.csv!.length - (BATCH_CSV_HEADER.length + 1);
+				largestFile = Math.max(largestFile, batch.csv!.length);
 				await new Promise((resolve) => setImmediate(resolve));
 			});
 			return { largestAhead, largestFile, bytes: csv.length };

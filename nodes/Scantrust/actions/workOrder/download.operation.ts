@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
@@ -156,6 +154,9 @@ async function splitArchiveCodes(
 	throw failure;
 }
 
+/** Batch files being stored at once: enough to keep the disk busy, few enough to hold only a few batches. */
+const BATCH_FILES_IN_FLIGHT = 3;
+
 /** The file name of a batch's CSV file. */
 function batchFileName(workOrderId: number, batch: number): string {
 	return `work-order-${workOrderId}-batch-${batch}.csv`;
@@ -163,7 +164,7 @@ function batchFileName(workOrderId: number, batch: number): string {
 
 /**
  * One item per batch. Each batch file goes to n8n's binary data store as soon as it is complete, while the next
- * batch is read; only the item (a few fields) stays, so memory does not grow with the order.
+ * batches are read; only the item (a few fields) stays, so memory does not grow with the order.
  */
 async function batchItems(
 	ctx: IExecuteFunctions,
@@ -173,12 +174,10 @@ async function batchItems(
 	{ withCsv, withCodes }: { withCsv: boolean; withCodes: boolean },
 ): Promise<INodeExecutionData[]> {
 	const items: INodeExecutionData[] = [];
-	let storing: Promise<unknown> = Promise.resolve();
+	const storing: Array<Promise<unknown>> = [];
 	const store = async (batch: CodesBatch, item: INodeExecutionData) => {
 		const fileName = batchFileName(workOrderId, batch.batch);
-		// Its pieces are written one after the other: the file is never put together in memory.
-		const file = await ctx.helpers.prepareBinaryData(Readable.from(batch.csvPieces!), fileName, 'text/csv');
-		item.binary = { ...extras.binary, data: file };
+		item.binary = { ...extras.binary, data: await ctx.helpers.prepareBinaryData(batch.csv!, fileName, 'text/csv') };
 	};
 	await splitArchiveCodes(
 		archive,
@@ -198,15 +197,16 @@ async function batchItems(
 			if (Object.keys(extras.binary).length) item.binary = { ...extras.binary };
 			items.push(item);
 			if (withCsv) {
-				// At most one batch file is being stored while the next batch is read.
-				await storing;
-				storing = store(batch, item);
-				storing.catch(() => undefined); // awaited before the next batch or at the end
+				// A few batch files are stored at once (each takes several file operations) while the next batch is read.
+				if (storing.length >= BATCH_FILES_IN_FLIGHT) await storing.shift();
+				const stored = store(batch, item);
+				stored.catch(() => undefined); // awaited in turn or at the end
+				storing.push(stored);
 			}
 		},
 		{ csv: withCsv, codes: withCodes },
 	);
-	await storing;
+	await Promise.all(storing);
 	return items;
 }
 

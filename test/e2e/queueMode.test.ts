@@ -9,11 +9,12 @@
  *
  * If n8n, Redis or PostgreSQL cannot be installed or started, every test here fails with the reason: they never skip.
  */
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { PACKAGE_NAME } from '../../scripts/n8n/env';
+import { freePort, PACKAGE_NAME, repoRoot } from '../../scripts/n8n/env';
 import { ensureN8n, type N8nInstallation } from '../../scripts/n8n/install';
 import type { ExecutionResult, N8nInstance, PreparedWorkflow } from '../../scripts/n8n/instance';
 import { startQueueCluster, type LogSource, type QueueCluster } from '../../scripts/n8n/queue/cluster';
@@ -392,7 +393,6 @@ describe('n8n queue mode: main and two workers over Redis and PostgreSQL', () =>
 		expect(nodeOutput(again.runData, EXAMPLE.orderCsv.write).map((i) => String(i.json.fileName))).toEqual(
 			[1, 2].map((b) => path.join(crashDir, `work-order-${order[0].id}-batch-${b}.csv`)),
 		);
-
 	});
 
 	it('trigger: none twice over at least three polls (before and after the restart of main)', async () => {
@@ -413,3 +413,106 @@ describe('n8n queue mode: main and two workers over Redis and PostgreSQL', () =>
 		for (const folder of folders) expect(fs.existsSync(folder)).toBe(false);
 	});
 });
+
+describe('npm run start:queue', () => {
+	let child: ChildProcess | undefined;
+
+	afterAll(async () => {
+		// only when the test failed half-way: Ctrl-C again, and if that does not end it, kill what it started
+		if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+		const gone = new Promise((resolve) => child!.once('exit', resolve));
+		const left = descendants(child.pid);
+		child.kill('SIGINT');
+		await Promise.race([gone, new Promise((r) => setTimeout(r, 40_000))]);
+		const stuck = child.exitCode === null && child.signalCode === null ? [child.pid] : [];
+		for (const pid of [...left.filter(isAlive).map((p) => p.pid), ...stuck]) {
+			try {
+				process.kill(pid, 'SIGKILL');
+			} catch {
+				// already gone
+			}
+		}
+	}, 60_000);
+
+	it('Ctrl-C stops every process it started and removes their folders', async () => {
+		const root = repoRoot();
+		// the script as `npm run start:queue` runs it (tsc -p scripts/n8n; type errors are npm test's typecheck's business)
+		spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'scripts', 'n8n')], { cwd: root, stdio: 'ignore' });
+		const script = path.join(root, 'build', 'scripts', 'n8n', 'queue', 'start.js');
+		expect(fs.existsSync(script)).toBe(true);
+		const before = new Set(fs.readdirSync(os.tmpdir()).filter((f) => /^n8n-scantrust-(queue|redis|postgres)-/.test(f)));
+		child = spawn(process.execPath, [script, '--workers', '1', '--port', String(await freePort())], {
+			cwd: root,
+			env: { ...process.env, SCANTRUST_TOKEN: '' },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let out = '';
+		child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+		child.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+		const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+		await waitUntil('npm run start:queue to be ready', () => out.includes('is running'), 240_000, 500).catch((err: Error) => {
+			throw new Error(`${err.message}; its output:\n${out.slice(-3000)}`);
+		});
+		const started = descendants(child.pid!);
+		// redis-server, postgres, n8n main and worker (and their task runners)
+		expect(started.filter((p) => /redis-server/.test(p.cmd))).toHaveLength(1);
+		expect(started.filter((p) => /postgres -D/.test(p.cmd))).toHaveLength(1);
+		expect(started.filter((p) => / start$/.test(p.cmd))).toHaveLength(1);
+		expect(started.filter((p) => / worker --concurrency=/.test(p.cmd))).toHaveLength(1);
+		const folders = fs.readdirSync(os.tmpdir()).filter((f) => /^n8n-scantrust-(queue|redis|postgres)-/.test(f) && !before.has(f));
+		expect(folders).toHaveLength(3);
+
+		child.kill('SIGINT'); // what Ctrl-C sends to the foreground process; what it started has its own process groups
+		expect(await exited).toBe(0);
+		expect(out).toContain('stopped.');
+		expect(started.filter((p) => isAlive(p))).toEqual([]);
+		for (const f of folders) expect(fs.existsSync(path.join(os.tmpdir(), f))).toBe(false);
+	}, 6 * 60_000);
+});
+
+interface ProcessInfo {
+	pid: number;
+	/** Start time in clock ticks since boot (/proc/<pid>/stat field 22), so that a reused pid is not mistaken. */
+	start: string;
+	cmd: string;
+}
+
+function readStat(pid: number): { ppid: number; start: string } | undefined {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return { ppid: Number(fields[1]), start: fields[19] };
+	} catch {
+		return undefined;
+	}
+}
+
+/** Every process below `pid` right now. */
+function descendants(pid: number): ProcessInfo[] {
+	const all = fs
+		.readdirSync('/proc')
+		.filter((d) => /^\d+$/.test(d))
+		.map(Number)
+		.map((p) => ({ pid: p, stat: readStat(p) }))
+		.filter((p): p is { pid: number; stat: { ppid: number; start: string } } => p.stat !== undefined);
+	const found: ProcessInfo[] = [];
+	const walk = (parent: number) => {
+		for (const p of all.filter((x) => x.stat.ppid === parent)) {
+			let cmd = '';
+			try {
+				cmd = fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+			} catch {
+				// gone meanwhile
+			}
+			found.push({ pid: p.pid, start: p.stat.start, cmd });
+			walk(p.pid);
+		}
+	};
+	walk(pid);
+	return found;
+}
+
+function isAlive(p: ProcessInfo): boolean {
+	const now = readStat(p.pid);
+	return now !== undefined && now.start === p.start;
+}

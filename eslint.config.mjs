@@ -50,7 +50,7 @@ export default tseslint.config(
 		...n8nCommunityNodes.configs.recommendedWithoutN8nCloudSupport,
 		rules: {
 			...n8nCommunityNodes.configs.recommendedWithoutN8nCloudSupport.rules,
-			// csv-parse reads the CSV files people make (Excel, Google Sheets: comma, semicolon, tab, quotes, BOM).
+			// csv-parse reads every CSV file people make (Excel, Google Sheets: comma, semicolon, tab, quotes, BOM).
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
 			// The package has no public contact address or home page yet; inventing one would mislead its users.
 			'@n8n/community-nodes/valid-author': 'off',

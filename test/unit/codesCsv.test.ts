@@ -293,6 +293,15 @@ describe('splitCodesCsv', () => {
 		expect((await dataErrorOf(split(utf16))).message).toBe('codes.csv is encoded as UTF-16');
 	});
 
+	it.each([[undefined], [40]])('refuses bytes that are not UTF-8, naming the line (pieces of %p bytes), instead of turning them into other codes', async (pieceBytes) => {
+		const lines = ['id000001,,1,1,u1', 'id000002,,2,1,u2', 'id000003,,3,1,u3', 'id00000\u00e9,,4,1,u4', 'id000005,,5,1,u5'];
+		// Line 4 in Latin-1, as an editor that does not know UTF-8 would save it.
+		const bytes = Buffer.concat(lines.map((line, index) => Buffer.from(`${line}\n`, index === 3 ? 'latin1' : 'utf8')));
+		const error = await dataErrorOf(split(bytes, { pieceBytes }));
+		expect(error.message).toBe('codes.csv line 4 is not valid UTF-8: "id00000\u00e9,,4,1,u4"');
+		expect(error.description).toMatch(/Download it again from Scantrust, unchanged/);
+	});
+
 	it('decodes UTF-8 beyond ASCII, and copies its bytes into the batch file unchanged', async () => {
 		const csv = 'idé00001,№7,1,1,https://exämple.com/q/é\n';
 		const { batches } = await split(csv);

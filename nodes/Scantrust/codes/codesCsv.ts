@@ -15,7 +15,7 @@
  * batch file as the bytes it is; a line with one is read field by field with full CSV quoting (RFC 4180: quoted
  * values may hold commas, line breaks and doubled quotes) and written back through the CSV writer.
  */
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 import { csvRow } from './csvWriter';
 import { DataError } from './DataError';
@@ -217,6 +217,22 @@ class CodesCsvSplitter {
 		return true;
 	}
 
+	/** Bytes that are not UTF-8 would turn into replacement characters, and so into codes that do not exist. */
+	private notUtf8(piece: Buffer): DataError {
+		let start = 0;
+		for (let line = this.line + 1; ; line++) {
+			const end = piece.indexOf(this.newline, start);
+			const bytes = piece.subarray(start, end < 0 ? piece.length : end);
+			if (!isUtf8(bytes) || end < 0) {
+				return new DataError(
+					`${FILE} line ${line} is not valid UTF-8: ${JSON.stringify(preview(bytes.toString('latin1')))}`,
+					`Scantrust delivers ${FILE} in UTF-8; this file was changed or damaged on the way. Download it again from Scantrust, unchanged.`,
+				);
+			}
+			start = end + 1;
+		}
+	}
+
 	/** Keeps an incomplete record for the next piece, refusing one longer than any codes.csv line can be. */
 	private keep(buf: Buffer): void {
 		if (buf.length > this.maxRecordBytes) {
@@ -250,6 +266,7 @@ class CodesCsvSplitter {
 	 */
 	private read(buf: Buffer, end: number): void {
 		this.ascii = isAscii(buf.subarray(0, end));
+		if (!this.ascii && !isUtf8(buf.subarray(0, end))) throw this.notUtf8(buf.subarray(0, end));
 		const newline = this.newline;
 		const lfMode = newline === LF;
 		// The other line break character: CR in a LF file (a CRLF end, or a CR inside a value), LF in a CR file.

@@ -110,8 +110,14 @@ async function main(): Promise<void> {
 	if (missing.length) throw new Error(`the package is not built (missing ${missing.join(', ')}): run \`npm run build\``);
 	const installation = await ensureN8n({ onProgress: note });
 
+	const logDir = path.join(defaultCacheRoot(), 'logs');
+	fs.mkdirSync(logDir, { recursive: true });
 	if (args.bench) {
-		running.starting = runQueueBench({ installation, log: note, runs: args.runs, codes: args.codes }).then((report) => say(report));
+		const benchLog = path.join(logDir, 'n8n-queue-bench.log');
+		const out = fs.createWriteStream(benchLog, { flags: 'w' });
+		note(`benchmark; the processes' log: ${benchLog}`);
+		const onLog = (source: string, line: string) => out.write(`${source}| ${line}\n`);
+		running.starting = runQueueBench({ installation, log: note, runs: args.runs, codes: args.codes, onLog }).then((report) => say(report));
 		await running.starting;
 		return;
 	}
@@ -132,8 +138,6 @@ async function main(): Promise<void> {
 		port = await freePort();
 	}
 	fs.mkdirSync(DEFAULT_OUTPUT_FOLDER, { recursive: true });
-	const logDir = path.join(defaultCacheRoot(), 'logs');
-	fs.mkdirSync(logDir, { recursive: true });
 	const logFile = path.join(logDir, `n8n-queue-${port}.log`);
 	const log = fs.createWriteStream(logFile, { flags: 'w' });
 	note(`starting Redis, PostgreSQL, n8n ${N8N_VERSION} main on port ${port} and ${args.workers} worker(s) (log: ${logFile})…`);

@@ -19,11 +19,12 @@
  *
  * node build/scripts/bench/index.js [--only server,archive,download,owncodes,upload,n8n,scm] [--skip <same names>]
  *   [--codes 1000000] [--rows 1000000] [--runs 3] [--e2e-runs 1]
- *   [--sizes 100000,1000000,5000000] [--chain-max 1000000] [--server-skip download,chain,floor]
+ *   [--sizes 100000,1000000,5000000] [--chain-max 1000000] [--server-runs 3] [--server-skip download,chain,floor]
  *   --codes     codes of the work order (archive, download, n8n); --rows: ids of the own codes file (owncodes, upload);
  *   --runs      runs per variant of the comparisons (archive, owncodes), median reported; --e2e-runs: the same for download;
  *   --sizes     work order sizes of the server benchmark; --chain-max: largest size the chain runs at (it takes
- *               minutes and gigabytes); --server-skip: parts of the server benchmark to leave out.
+ *               minutes and gigabytes); --server-runs: Download runs per size (median time);
+ *               --server-skip: parts of the server benchmark to leave out.
  * Exit code 0: every check passed; 1: a check failed; 2: a benchmark could not run (the others still do).
  */
 import type { ArchiveBenchReport } from './archiveBench';
@@ -49,6 +50,7 @@ export interface BenchOptions {
 	skip?: Benchmark[];
 	sizes?: number[];
 	chainMax?: number;
+	serverRuns?: number;
 	serverSkip?: Part[];
 }
 
@@ -90,6 +92,7 @@ export async function runAllBenchmarks(options: BenchOptions = {}): Promise<Benc
 			results.server = await runServerN8nBench({
 				sizes: options.sizes,
 				chainMax: options.chainMax,
+				runs: options.serverRuns,
 				skip: options.serverSkip,
 				log: (line) => console.log(line),
 			});
@@ -299,6 +302,7 @@ if (require.main === module) {
 		skip: names('--skip', BENCHMARKS) as Benchmark[] | undefined,
 		sizes,
 		chainMax: chainMax === undefined ? undefined : Number(chainMax),
+		serverRuns: numberArg(args, '--server-runs'),
 		serverSkip: names('--server-skip', PARTS) as Part[] | undefined,
 	}).then(
 		(results) => {

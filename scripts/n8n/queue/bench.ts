@@ -4,11 +4,12 @@
  * against the Scantrust sandbox running in this process. Download with its default options (one item per batch,
  * each batch as a CSV file in binary data, which queue mode keeps in PostgreSQL).
  *
- * Per setup: one round to warm up (the sandbox builds each archive once, each worker loads the node), then `runs`
- * timed rounds; a round's time is n8n's own, from the first of the five executions created (main, on the start
- * request) to the last one stopped (worker), read from PostgreSQL; the median is reported.
+ * The work orders and their archives are made once, first. Per setup: one round to warm up (each worker loads the
+ * node), then `runs` timed rounds; a round's time is n8n's own, from the first of the five executions created (main,
+ * on the start request) to the last one stopped (worker), read from PostgreSQL; the median is reported.
  */
-import { startSandbox } from '../../../test/sandbox';
+import type { Sandbox } from '../../../test/sandbox';
+import { startBenchSandbox } from '../../bench/sandboxWorkOrder';
 import type { N8nInstallation } from '../install';
 import type { PreparedWorkflow, WorkflowJson } from '../instance';
 import { CREDENTIAL_NAME, CREDENTIAL_TYPE, nodeOutput, sandboxCredentialData } from '../scantrust';
@@ -44,61 +45,67 @@ export async function measureQueueDownloads(o: QueueBenchOptions): Promise<Queue
 	const concurrent = o.concurrent ?? 5;
 	const runs = o.runs ?? 3;
 	const figures: QueueBenchFigure[] = [];
-	for (const workers of o.workerCounts ?? [1, 2]) {
-		const sandbox = await startSandbox({ generationDelayMs: 0, ingestionDelayMs: 0 });
-		const cluster = await startQueueCluster({ installation: o.installation, workers, onProgress: log, onLog: o.onLog }).catch(async (err) => {
-			await sandbox.close();
-			throw err;
-		});
-		try {
-			const n8n = cluster.main;
-			await n8n.setupOwner();
-			const cred = await n8n.createCredential({ name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox) });
-			const orders = Array.from({ length: concurrent }, () => {
-				const wo = sandbox.createWorkOrder({ template: 101, quantity: codes });
-				sandbox.completeGeneration(wo.id);
-				return wo.id;
-			});
-			const workflows: PreparedWorkflow[] = [];
-			for (const id of orders) workflows.push(await n8n.createWorkflow(downloadWorkflow(id, cred.id)));
-			const round = async () => {
-				const results = await Promise.all(workflows.map((w) => n8n.runWorkflowManually(w.id, 'Start', { timeoutMs: 600_000 })));
-				const ids = results.map((r) => Number(r.executionId));
-				if (ids.some((id) => !Number.isInteger(id))) throw new Error(`unexpected execution ids ${ids.join(', ')}`);
-				const span = await cluster.postgres.query(
-					`SELECT extract(epoch from max("stoppedAt") - min("createdAt")) * 1000 FROM execution_entity WHERE id IN (${ids.join(',')})`,
-				);
-				const ms = Math.round(Number(span.trim()));
-				for (const [i, r] of results.entries()) {
-					const batches = nodeOutput(r.runData, 'Download');
-					const total = batches.reduce((sum, b) => sum + Number(b.json.codeCount), 0);
-					if (r.status !== 'success' || total !== codes) {
-						throw new Error(`download of work order ${orders[i]} ended ${r.status} with ${total} codes: ${r.error?.message ?? ''}`);
-					}
-				}
-				return { ms, ids: results.map((r) => r.executionId) };
-			};
-			log(`[bench] ${workers} worker(s): warm-up round`);
-			await round();
-			const roundsMs: number[] = [];
-			const perWorker: Record<string, number> = {};
-			for (let i = 0; i < runs; i++) {
-				const r = await round();
-				roundsMs.push(r.ms);
-				for (const id of r.ids) {
-					const w = cluster.workerOf(id) ?? 'unknown';
-					perWorker[w] = (perWorker[w] ?? 0) + 1;
-				}
-				log(`[bench] ${workers} worker(s): round ${i + 1}: ${(r.ms / 1000).toFixed(1)} s`);
-			}
-			const sorted = [...roundsMs].sort((a, b) => a - b);
-			figures.push({ workers, roundsMs, medianMs: sorted[Math.floor(sorted.length / 2)], perWorker });
-		} finally {
-			await cluster.stop();
-			await sandbox.close();
-		}
+	// The work orders and their archives are made once, before anything is timed (the sandbox runs in this process).
+	const bench = await startBenchSandbox(log);
+	try {
+		const orders: number[] = [];
+		for (let i = 0; i < concurrent; i++) orders.push((await bench.addWorkOrder(codes)).id);
+		for (const workers of o.workerCounts ?? [1, 2]) figures.push(await measureSetup(o, bench.sandbox, orders, workers, codes, runs, log));
+	} finally {
+		await bench.close();
 	}
 	return figures;
+}
+
+async function measureSetup(
+	o: QueueBenchOptions,
+	sandbox: Sandbox,
+	orders: number[],
+	workers: number,
+	codes: number,
+	runs: number,
+	log: (line: string) => void,
+): Promise<QueueBenchFigure> {
+	const cluster = await startQueueCluster({ installation: o.installation, workers, onProgress: log, onLog: o.onLog });
+	try {
+		const n8n = cluster.main;
+		await n8n.setupOwner();
+		const cred = await n8n.createCredential({ name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox) });
+		const workflows: PreparedWorkflow[] = [];
+		for (const id of orders) workflows.push(await n8n.createWorkflow(downloadWorkflow(id, cred.id)));
+		const round = async () => {
+			const results = await Promise.all(workflows.map((w) => n8n.runWorkflowManually(w.id, 'Start', { timeoutMs: 600_000 })));
+			for (const [i, r] of results.entries()) {
+				const total = nodeOutput(r.runData, 'Download').reduce((sum, b) => sum + Number(b.json.codeCount), 0);
+				if (r.status !== 'success' || total !== codes) {
+					throw new Error(`download of work order ${orders[i]} ended ${r.status} with ${total} codes: ${r.error?.message ?? ''}`);
+				}
+			}
+			const ids = results.map((r) => Number(r.executionId));
+			if (ids.some((id) => !Number.isInteger(id))) throw new Error(`unexpected execution ids ${ids.join(', ')}`);
+			const span = await cluster.postgres.query(
+				`SELECT extract(epoch from max("stoppedAt") - min("createdAt")) * 1000 FROM execution_entity WHERE id IN (${ids.join(',')})`,
+			);
+			return { ms: Math.round(Number(span.trim())), ids: ids.map(String) };
+		};
+		log(`[bench] ${workers} worker(s): warm-up round`);
+		await round();
+		const roundsMs: number[] = [];
+		const perWorker: Record<string, number> = {};
+		for (let i = 0; i < runs; i++) {
+			const r = await round();
+			roundsMs.push(r.ms);
+			for (const id of r.ids) {
+				const w = cluster.workerOf(id) ?? 'unknown';
+				perWorker[w] = (perWorker[w] ?? 0) + 1;
+			}
+			log(`[bench] ${workers} worker(s): round ${i + 1}: ${(r.ms / 1000).toFixed(1)} s`);
+		}
+		const sorted = [...roundsMs].sort((a, b) => a - b);
+		return { workers, roundsMs, medianMs: sorted[Math.floor(sorted.length / 2)], perWorker };
+	} finally {
+		await cluster.stop();
+	}
 }
 
 export function formatQueueBench(figures: QueueBenchFigure[], codes = 100_000, concurrent = 5): string {

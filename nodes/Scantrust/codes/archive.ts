@@ -36,7 +36,7 @@ const MIN_INFLATE_CHUNK = 64 * 1024;
 const MIN_ZLIB_CHUNK = 64;
 
 /** Size of the pieces codes.csv is unpacked in: big enough to keep per-piece overhead low, small beside a batch. */
-export const DEFAULT_STREAM_CHUNK_BYTES = 256 * 1024;
+const DEFAULT_STREAM_CHUNK_BYTES = 256 * 1024;
 
 export interface CodesArchiveLimits {
 	/** Largest unpacked size allowed for one entry, both as declared in the zip headers and as actually inflated. */

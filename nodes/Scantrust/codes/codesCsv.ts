@@ -64,7 +64,7 @@ export interface CodesCsvSummary {
 /** Header of a batch CSV file. */
 export const BATCH_CSV_HEADER = 'extended_id,serial_number,sequence_number,batch,url';
 
-export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 
 const COLUMN_COUNT = 5;
 const COLUMNS = 'extended ID, serial number, sequence number, batch number, URL';

@@ -93,8 +93,6 @@ export interface QueueWorker {
 	/** True once the process has exited. */
 	exited(): boolean;
 	logs(): string[];
-	/** Execution ids this worker logged as started. */
-	startedExecutions(): string[];
 	/** SIGTERM (n8n waits for running jobs up to N8N_GRACEFUL_SHUTDOWN_TIMEOUT), SIGKILL after `graceMs`. */
 	stop(graceMs?: number): Promise<void>;
 	/** SIGKILL to the worker's process group (its task runner included), as a crash; resolves once it is gone. */
@@ -312,12 +310,9 @@ function spawnWorker(
 		detached: true,
 	});
 	const logBuf: string[] = [];
-	const started: string[] = [];
 	const line = (l: string) => {
 		logBuf.push(l);
 		if (logBuf.length > 500) logBuf.shift();
-		const m = STARTED.exec(l);
-		if (m) started.push(m[1]);
 		onLine(l);
 	};
 	onLines(child.stdout!, line);
@@ -360,7 +355,6 @@ function spawnWorker(
 		process: child,
 		exited: () => exited !== undefined,
 		logs: () => [...logBuf],
-		startedExecutions: () => [...started],
 		stop,
 		async kill() {
 			stopping ??= (async () => {

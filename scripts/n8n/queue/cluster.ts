@@ -32,6 +32,7 @@ import {
 } from '../env';
 import { ensureN8n, type N8nInstallation } from '../install';
 import { startN8n, type N8nInstance } from '../instance';
+import { waitUntil } from './rest';
 import { ensureDebianPackages, startPostgres, startRedis, type PostgresServer, type RedisServer } from './services';
 
 /** Workers started by default. */
@@ -276,15 +277,7 @@ export async function startQueueCluster(opts: QueueClusterOptions = {}): Promise
 			processGroups: () =>
 				[...mainPids, ...workers.map((w) => w.process.pid), redis!.pid, postgres!.pid].filter((p): p is number => typeof p === 'number'),
 			workerOf: (id) => byExecution.get(String(id)),
-			async waitForWorkerOf(id, ms = 60_000) {
-				const deadline = Date.now() + ms;
-				for (;;) {
-					const w = byExecution.get(String(id));
-					if (w) return w;
-					if (Date.now() > deadline) throw new Error(`no worker logged execution ${id} as started within ${Math.round(ms / 1000)} s`);
-					await new Promise((r) => setTimeout(r, 100));
-				}
-			},
+			waitForWorkerOf: (id, ms = 60_000) => waitUntil(`a worker to log execution ${id} as started`, () => byExecution.get(String(id)), ms, 100),
 			stop,
 		};
 		return cluster;

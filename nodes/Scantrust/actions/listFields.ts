@@ -27,6 +27,11 @@ export function filtersCollection(options: INodeProperties[], name = 'filters'):
 	return { displayName: 'Filters', name, type: 'collection', placeholder: 'Add Filter', default: {}, options };
 }
 
+/** The `additionalFields` collection of a create: optional fields a user adds one by one. */
+export function additionalFieldsCollection(options: INodeProperties[]): INodeProperties {
+	return { displayName: 'Additional Fields', name: 'additionalFields', type: 'collection', placeholder: 'Add Field', default: {}, options };
+}
+
 /** undefined = return all. An expression can bypass minValue, so the limit is checked here. */
 export function getListLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;

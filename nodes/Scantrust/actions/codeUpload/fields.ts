@@ -5,6 +5,7 @@ import { waitFields } from '../waitFields';
 import { nonEmptyText, numericId } from '../validate';
 import type { ProcessOptions } from '../../api/ingestion';
 import type { CurrentIngestion } from '../../api/upload';
+import { additionalFieldsCollection } from '../listFields';
 
 /** `recordKey`, used by process and get. */
 export const recordKeyField: INodeProperties = {
@@ -94,38 +95,31 @@ export function parseDefaultScmData(ctx: IExecuteFunctions, itemIndex: number, v
 const currentOnly = { show: { '/ingestion': ['addSids', 'fromTemplate'] } };
 
 /** Upload's `additionalFields` collection. */
-export const uploadAdditionalFields: INodeProperties = {
-	displayName: 'Additional Fields',
-	name: 'additionalFields',
-	type: 'collection',
-	placeholder: 'Add Field',
-	default: {},
-	options: [
-		processOptionFields[0],
-		processOptionFields[1],
-		{
-			displayName: 'ID Format',
-			name: 'idFormat',
-			type: 'options',
-			options: [
-				{ name: 'Default', value: 'default', description: 'Scantrust IDs: at least 8 letters, digits, - or _' },
-				{ name: 'GS1', value: 'gs1', description: 'GS1 identifiers, checked by Scantrust' },
-			],
-			default: 'default',
-			description: 'How Scantrust reads the code IDs',
-			displayOptions: currentOnly,
-		},
-		{
-			displayName: 'Printing Partner ID',
-			name: 'printingPartnerId',
-			type: 'string',
-			default: '',
-			description: 'Company ID of the printing partner; required for SSC codes when the ingestion template names none',
-			displayOptions: currentOnly,
-		},
-		processOptionFields[2],
-	],
-};
+export const uploadAdditionalFields: INodeProperties = additionalFieldsCollection([
+	processOptionFields[0],
+	processOptionFields[1],
+	{
+		displayName: 'ID Format',
+		name: 'idFormat',
+		type: 'options',
+		options: [
+			{ name: 'Default', value: 'default', description: 'Scantrust IDs: at least 8 letters, digits, - or _' },
+			{ name: 'GS1', value: 'gs1', description: 'GS1 identifiers, checked by Scantrust' },
+		],
+		default: 'default',
+		description: 'How Scantrust reads the code IDs',
+		displayOptions: currentOnly,
+	},
+	{
+		displayName: 'Printing Partner ID',
+		name: 'printingPartnerId',
+		type: 'string',
+		default: '',
+		description: 'Company ID of the printing partner; required for SSC codes when the ingestion template names none',
+		displayOptions: currentOnly,
+	},
+	processOptionFields[2],
+]);
 
 /**
  * Upload's `options` as workflows saved before Additional Fields have it (allowPostedDuplicates, defaultScmData,

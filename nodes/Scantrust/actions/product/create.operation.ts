@@ -4,6 +4,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { createProduct } from '../../api/products';
 import { checkEachItem, runForEachItem } from '../items';
 import { fail, nonEmptyText, numericId } from '../validate';
+import { additionalFieldsCollection } from '../listFields';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['product'], operation: ['create'] } },
@@ -25,45 +26,38 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			default: '',
 			description: 'Name of the product',
 		},
-		{
-			displayName: 'Additional Fields',
-			name: 'additionalFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			options: [
-				{
-					displayName: 'Brand',
-					name: 'brand',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. 143 or my-brand',
-					description: 'Brand ID (a number) or brand reference (text)',
-				},
-				{
-					displayName: 'Campaign ID',
-					name: 'campaign',
-					type: 'string',
-					default: '',
-					description: 'Numeric ID of the campaign the product belongs to',
-				},
-				{
-					displayName: 'Client URL',
-					name: 'clientUrl',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. https://example.com/product',
-					description: 'Web page of the product',
-				},
-				{
-					displayName: 'Description',
-					name: 'description',
-					type: 'string',
-					default: '',
-					description: 'Description of the product',
-				},
-			],
-		},
+		additionalFieldsCollection([
+			{
+				displayName: 'Brand',
+				name: 'brand',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 143 or my-brand',
+				description: 'Brand ID (a number) or brand reference (text)',
+			},
+			{
+				displayName: 'Campaign ID',
+				name: 'campaign',
+				type: 'string',
+				default: '',
+				description: 'Numeric ID of the campaign the product belongs to',
+			},
+			{
+				displayName: 'Client URL',
+				name: 'clientUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. https://example.com/product',
+				description: 'Web page of the product',
+			},
+			{
+				displayName: 'Description',
+				name: 'description',
+				type: 'string',
+				default: '',
+				description: 'Description of the product',
+			},
+		]),
 	],
 );
 

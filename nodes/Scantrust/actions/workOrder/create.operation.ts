@@ -16,6 +16,7 @@ import {
 	waitForCodes,
 	type WorkOrder,
 } from '../../api/workOrders';
+import { additionalFieldsCollection } from '../listFields';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['workOrder'], operation: ['create'] } },
@@ -39,52 +40,45 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			default: 1000,
 			description: 'Number of codes to generate. Work orders are billed: check the number before running.',
 		},
-		{
-			displayName: 'Additional Fields',
-			name: 'additionalFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			options: [
-				{
-					displayName: 'Due Date',
-					name: 'dueDate',
-					type: 'dateTime',
-					default: '',
-					description: 'Date the printing partner should have the codes printed by (informational)',
-				},
-				{
-					displayName: 'Printing Partner ID',
-					name: 'printingPartnerId',
-					type: 'string',
-					default: '',
-					description: 'Company ID of the printing partner. Required for SSC templates that have no partner set.',
-				},
-				{
-					displayName: 'Product',
-					name: 'product',
-					type: 'string',
-					default: '',
-					description: 'Product ID or SKU the codes are assigned to when generated',
-				},
-				{
-					displayName: 'Reference',
-					name: 'reference',
-					type: 'string',
-					default: '',
-					description:
-						'Your reference, unique within your company. Left empty, the node makes one that repeats only when n8n retries this item, so a retry never orders twice.',
-				},
-				{
-					displayName: 'Total Impressions',
-					name: 'totalImpressions',
-					type: 'number',
-					typeOptions: { minValue: 1, numberPrecision: 0 },
-					default: 1,
-					description: 'Impressions per static code (static work orders only)',
-				},
-			],
-		},
+		additionalFieldsCollection([
+			{
+				displayName: 'Due Date',
+				name: 'dueDate',
+				type: 'dateTime',
+				default: '',
+				description: 'Date the printing partner should have the codes printed by (informational)',
+			},
+			{
+				displayName: 'Printing Partner ID',
+				name: 'printingPartnerId',
+				type: 'string',
+				default: '',
+				description: 'Company ID of the printing partner. Required for SSC templates that have no partner set.',
+			},
+			{
+				displayName: 'Product',
+				name: 'product',
+				type: 'string',
+				default: '',
+				description: 'Product ID or SKU the codes are assigned to when generated',
+			},
+			{
+				displayName: 'Reference',
+				name: 'reference',
+				type: 'string',
+				default: '',
+				description:
+					'Your reference, unique within your company. Left empty, the node makes one that repeats only when n8n retries this item, so a retry never orders twice.',
+			},
+			{
+				displayName: 'Total Impressions',
+				name: 'totalImpressions',
+				type: 'number',
+				typeOptions: { minValue: 1, numberPrecision: 0 },
+				default: 1,
+				description: 'Impressions per static code (static work orders only)',
+			},
+		]),
 		...waitFields('the codes are generated', false),
 	],
 );

@@ -89,18 +89,40 @@ describe('redirects of authenticated requests', () => {
 		expect(String(error?.description)).toMatch(/not sent there/);
 	});
 
+	const ARCHIVE = {
+		what: 'the codes of work order 5',
+		permission: 'workorder_download',
+		name: 'Codes archive',
+		expiredHint: 'The download link may have expired.',
+	};
+
 	it('a codes archive on the API host that redirects to storage is fetched from there, without the token', async () => {
 		const storage = await serve((req, res) => res.writeHead(200, { 'Content-Type': 'application/zip' }).end('PK archive'));
 		const api = await serve((req, res) => {
 			res.writeHead(302, { Location: `${storage.url}/bucket/codes.zip?X-Amz-Signature=abc` }).end();
 		});
 		const { output, error } = await runInNode(credentialsFor(api.url), async (ctx) => ({
-			text: (await downloadFile.call(ctx, '/media/workorders/5/codes.zip', 'the codes of work order 5', 0)).toString(),
+			text: (await downloadFile.call(ctx, '/media/workorders/5/codes.zip', ARCHIVE, 0)).toString(),
 		}));
 		expect(error).toBeUndefined();
 		expect(output[0].json).toEqual({ text: 'PK archive' });
 		expect(api.seen.map((request) => request.authorization)).toEqual([`UAT ${TOKEN}`]);
 		expect(storage.seen.map((request) => [request.url, request.authorization])).toEqual([['/bucket/codes.zip?X-Amz-Signature=abc', undefined]]);
+	});
+
+	it('a file on the API host refused with 403 names the permission of what is downloaded (an export is not a codes archive)', async () => {
+		const api = await serve((req, res) => res.writeHead(403, { 'Content-Type': 'application/json' }).end('{"detail": "You do not have permission to perform this action."}'));
+		const { error } = await runInNode(credentialsFor(api.url), async (ctx) => ({
+			size: (
+				await downloadFile.call(
+					ctx,
+					'/media/exports/abc.csv',
+					{ what: 'code data export abc', permission: 'codes_view', name: 'Code data export file', expiredHint: 'Run the node again.' },
+					0,
+				)
+			).length,
+		}));
+		expect(error?.message).toBe('Could not download code data export abc: the UAT token lacks the permission "codes_view" (403)');
 	});
 
 	describe('through an HTTP proxy, to a subdomain of the API host', () => {

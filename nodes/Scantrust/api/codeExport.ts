@@ -107,7 +107,17 @@ export async function exportCodes(
 	});
 	const link = linkOf(linkAnswer);
 	if (!link) throw unexpected(ctx, `for the download link of export ${key}`, linkAnswer, itemIndex);
-	const csv = await downloadFile.call(ctx, link, `code data export ${key}`, itemIndex);
+	const csv = await downloadFile.call(
+		ctx,
+		link,
+		{
+			what: `code data export ${key}`,
+			permission: EXPORT_PERMISSION,
+			name: 'Code data export file',
+			expiredHint: 'The download link may have expired. Run the node again: it asks Scantrust for a fresh link.',
+		},
+		itemIndex,
+	);
 	return { document, csv };
 }
 

@@ -6,6 +6,18 @@ import { TRANSFER_LIMITS, transferFile } from './fileTransfer';
 import { apiRequestFile, getBaseUrl, onApiHost } from './request';
 import type { RequestLimits } from './retry';
 
+/** What is downloaded, for the messages: completes "download ...", names the permission and the file. */
+export interface DownloadedFile {
+	/** e.g. 'the codes of work order 12'. */
+	what: string;
+	/** Permission named in a 403 from the API's host. */
+	permission: string;
+	/** Name of the file in a 404, e.g. 'Codes archive'. */
+	name: string;
+	/** What to do when the storage refuses the link (403): it may have expired. */
+	expiredHint: string;
+}
+
 /** The link as an absolute http(s) URL; a relative link (e.g. `/media/...`) is on the API's own host. */
 function resolveLink(ctx: IExecuteFunctions, url: string, baseUrl: string, what: string, itemIndex: number): URL {
 	let resolved: URL | undefined;
@@ -17,24 +29,25 @@ function resolveLink(ctx: IExecuteFunctions, url: string, baseUrl: string, what:
 	if (resolved === undefined || (resolved.protocol !== 'https:' && resolved.protocol !== 'http:')) {
 		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: the download link of ${what} is not a valid URL: ${JSON.stringify(url)}`, {
 			itemIndex,
-			description: 'Scantrust gave a link (codegen_file) that cannot be downloaded. Run the node again later; if it stays so, contact Scantrust support.',
+			description: 'Scantrust gave a link that cannot be downloaded. Run the node again later; if it stays so, contact Scantrust support.',
 		});
 	}
 	return resolved;
 }
 
 /**
- * Downloads a file Scantrust links to (a work order's codegen_file). A link on the API's own host goes through
+ * Downloads a file Scantrust links to (a work order's codegen_file, a code data export). A link on the API's own host goes through
  * apiRequest (the token along, the API's error messages and retries); object storage, linked to or redirected to
  * from the API's host, gets a plain request, so it never sees the token.
  */
 export async function downloadFile(
 	this: IExecuteFunctions,
 	url: string,
-	what: string,
+	file: DownloadedFile,
 	itemIndex: number,
 	limits: RequestLimits = TRANSFER_LIMITS,
 ): Promise<Buffer> {
+	const { what } = file;
 	const baseUrl = await getBaseUrl.call(this);
 	let link = resolveLink(this, url, baseUrl, what, itemIndex);
 	const onHost = onApiHost(baseUrl, link.href);
@@ -46,8 +59,8 @@ export async function downloadFile(
 					method: 'GET',
 					path: onHost,
 					action: `download ${what}`,
-					permission: 'workorder_download',
-					resource: { name: 'Codes archive', id: link.pathname },
+					permission: file.permission,
+					resource: { name: file.name, id: link.pathname },
 					itemIndex,
 				},
 				limits,
@@ -65,7 +78,7 @@ export async function downloadFile(
 		{ method: 'GET', url: link.href },
 		{
 			action: `download ${what}`,
-			forbiddenHint: 'The download link may have expired. Run the node again: it reads a fresh link from the work order.',
+			forbiddenHint: file.expiredHint,
 			itemIndex,
 		},
 		limits,

@@ -269,7 +269,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 		}
 		const workOrder = await readyWorkOrder(this, id, itemIndex);
-		const zip = await downloadFile.call(this, String(workOrder.codegen_file), `the codes of work order ${id}`, itemIndex);
+		const zip = await downloadFile.call(
+			this,
+			String(workOrder.codegen_file),
+			{
+				what: `the codes of work order ${id}`,
+				permission: 'workorder_download',
+				name: 'Codes archive',
+				expiredHint: 'The download link may have expired. Run the node again: it reads a fresh link from the work order.',
+			},
+			itemIndex,
+		);
 
 		// Opening reads only the zip's table of contents (nothing is inflated), so an error page answered with 200 is
 		// caught here. The archive output hands the zip on packed: the unpacked-size limit is not its business.

@@ -400,22 +400,7 @@ function readUInt64(buf: Buffer, offset: number): number {
 	return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 0x100000000;
 }
 
-// zlib.crc32 is native from Node 20.15 (the package's minimum); the table is a fallback for older runtimes.
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-let crcTable: Int32Array | undefined;
-
-/** CRC-32 of data, continuing from the CRC of the bytes before it (0 for none). */
+/** CRC-32 of data, continuing from the CRC of the bytes before it (0 for none); zlib has it from Node 20.15 on. */
 function crc32(data: Uint8Array, previous = 0): number {
-	if (nativeCrc32) return nativeCrc32(data, previous);
-	if (!crcTable) {
-		crcTable = new Int32Array(256);
-		for (let n = 0; n < 256; n++) {
-			let c = n;
-			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-			crcTable[n] = c;
-		}
-	}
-	let crc = previous ^ -1;
-	for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
-	return (crc ^ -1) >>> 0;
+	return zlib.crc32(data, previous);
 }

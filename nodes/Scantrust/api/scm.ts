@@ -26,7 +26,7 @@ export const TASK_DONE_STATES: readonly string[] = ['complete', 'completed', 'do
 export const TASK_FAILED_STATES: readonly string[] = ['failed', 'error', 'failure'];
 
 /** The special fields of an update; every other field is an SCM field of the code's campaign. */
-export const SPECIAL_FIELDS: readonly string[] = ['activation_status', 'blacklist_reason', 'product', 'is_consumed', 'consumed_date'];
+export const BUILT_IN_FIELDS: readonly string[] = ['activation_status', 'blacklist_reason', 'product', 'is_consumed', 'consumed_date'];
 
 export interface ScmLimits {
 	/** Codes per synchronous call (Scantrust: the synchronous route is for fewer than 1,000 codes at a time). */

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { findProduct, productNotFound } from '../../api/products';
-import { SPECIAL_FIELDS } from '../../api/scm';
+import { BUILT_IN_FIELDS } from '../../api/scm';
 import { activationStatusField, SCM_KEY } from '../codeFilters';
 import { fail, isoDate, nonEmptyText } from '../validate';
 
@@ -166,7 +166,7 @@ export function readUpdateFields(ctx: IExecuteFunctions, itemIndex: number): IDa
 	for (const pair of input.scmData?.fields ?? []) {
 		const key = typeof pair.key === 'string' ? pair.key.trim() : '';
 		if (!SCM_KEY.test(key)) fail(ctx, itemIndex, 'SCM Data', `has a key ${JSON.stringify(pair.key)} that is not an SCM field name`, 'SCM keys are letters, digits and _, as defined in the campaign (e.g. pallet_number).');
-		if (SPECIAL_FIELDS.includes(key)) fail(ctx, itemIndex, 'SCM Data', `sets "${key}"`, `Set ${key} with its own field under Update Fields, where it is checked.`);
+		if (BUILT_IN_FIELDS.includes(key)) fail(ctx, itemIndex, 'SCM Data', `sets "${key}"`, `Set ${key} with its own field under Update Fields, where it is checked.`);
 		if (key in fields) fail(ctx, itemIndex, 'SCM Data', `sets "${key}" twice`);
 		fields[key] = scmValue(ctx, itemIndex, key, pair.value);
 	}

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { DEFAULT_SCM_LIMITS, RateGate, SPECIAL_FIELDS, updateCodes, type ScmEntry, type ScmOutcome } from '../../api/scm';
+import { DEFAULT_SCM_LIMITS, RateGate, BUILT_IN_FIELDS, updateCodes, type ScmEntry, type ScmOutcome } from '../../api/scm';
 import { checkEachItem, runForEachItem } from '../items';
 import { fail, nonEmptyText, positiveInteger } from '../validate';
 import { SCM_KEY } from '../codeFilters';
@@ -93,7 +93,7 @@ function readDataKey(ctx: IExecuteFunctions, itemIndex: number): string {
 	if (codeKey === 'extended_id' || codeKey === 'serial_number') return codeKey;
 	if (codeKey !== 'scmKey') fail(ctx, itemIndex, 'Code Key', `must be extended_id, serial_number or scmKey, got ${JSON.stringify(codeKey)}`);
 	const dataKey = nonEmptyText(ctx, itemIndex, 'SCM Field Key', ctx.getNodeParameter('scmKeyName', itemIndex, ''));
-	if (!SCM_KEY.test(dataKey) || SPECIAL_FIELDS.includes(dataKey)) {
+	if (!SCM_KEY.test(dataKey) || BUILT_IN_FIELDS.includes(dataKey)) {
 		fail(ctx, itemIndex, 'SCM Field Key', `must be the key of an SCM field (letters, digits, _), got ${JSON.stringify(dataKey)}`);
 	}
 	return dataKey;

@@ -120,3 +120,17 @@ export async function checkEachItem<T>(
 	}
 	return checked;
 }
+
+/** Runs each item whose check passed (see checkEachItem); an item whose check failed stands for its error. */
+export async function runForEachChecked<T>(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	checked: Array<T | Error>,
+	run: (value: T, itemIndex: number) => Promise<RunResult>,
+): Promise<INodeExecutionData[]> {
+	return await runForEachItem(ctx, items, async (itemIndex) => {
+		const value = checked[itemIndex];
+		if (value instanceof Error) throw value;
+		return await run(value, itemIndex);
+	});
+}

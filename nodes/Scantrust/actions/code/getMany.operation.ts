@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { countExportRows, exportCodes, exportRows } from '../../api/codeExport';
 import type { WaitSettings } from '../../api/wait';
-import { checkEachItem, runForEachItem } from '../items';
+import { checkEachItem, runForEachChecked } from '../items';
 import { filtersCollection, getListLimit, listFields } from '../listFields';
 import { fail, numericId } from '../validate';
 import { waitFields } from '../waitFields';
@@ -139,9 +139,7 @@ function readJob(ctx: IExecuteFunctions, itemIndex: number): ExportJob {
 /** Output: one item per code (the export's columns, as text), or one item with the CSV file. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const jobs = await checkEachItem(this, items, async (itemIndex) => readJob(this, itemIndex));
-	return await runForEachItem(this, items, async (itemIndex) => {
-		const job = jobs[itemIndex];
-		if (job instanceof Error) throw job;
+	return await runForEachChecked(this, items, jobs, async (job, itemIndex) => {
 		if (job.product) job.qs.products = await productIdOf(this, job.product, itemIndex);
 		const { document, csv } = await exportCodes(this, job.qs, job.wait, itemIndex);
 		if (job.output === 'file') {

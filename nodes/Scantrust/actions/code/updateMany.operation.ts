@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { settleScmTask, startScmTask } from '../../api/scm';
-import { checkEachItem, runForEachItem } from '../items';
+import { checkEachItem, runForEachChecked } from '../items';
 import { getWaitSettings, waitFields } from '../waitFields';
 import { fail } from '../validate';
 import { SCM_KEY } from '../codeFilters';
@@ -77,9 +77,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (!this.continueOnFail()) throw error;
 		checked[itemIndex] = error;
 	}
-	return await runForEachItem(this, items, async (itemIndex) => {
-		const job = checked[itemIndex];
-		if (job instanceof Error) throw job;
+	return await runForEachChecked(this, items, checked, async (job, itemIndex) => {
 		const taskId = await startScmTask(this, job.constraints, job.scmData, itemIndex);
 		const task = await settleScmTask(this, taskId, job.wait, itemIndex);
 		return { taskId, ...task };

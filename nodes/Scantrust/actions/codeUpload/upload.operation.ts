@@ -3,7 +3,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { buildFromFile, buildFromItems, detectFileType, type FieldColumn } from '../../codes/ownCodes';
 import { getWaitSettings } from '../waitFields';
-import { checkEachItem, runForAllItems, runForEachItem } from '../items';
+import { checkEachItem, runForAllItems, runForEachChecked } from '../items';
 import { ingestionWaitFields, readUploadSettings, savedUploadOptions, uploadAdditionalFields } from './fields';
 import { API_MODE_MAX_BODY_BYTES, uploadCodes, type UploadJob } from '../../api/upload';
 
@@ -213,11 +213,7 @@ async function prepareFile(ctx: IExecuteFunctions, itemIndex: number): Promise<U
  */
 async function fromFiles(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const jobs = await checkEachItem(ctx, items, async (itemIndex) => await prepareFile(ctx, itemIndex));
-	return await runForEachItem(ctx, items, async (itemIndex) => {
-		const job = jobs[itemIndex];
-		if (job instanceof Error) throw job;
-		return await uploadCodes(ctx, job);
-	});
+	return await runForEachChecked(ctx, items, jobs, async (job) => await uploadCodes(ctx, job));
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

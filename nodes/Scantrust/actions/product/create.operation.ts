@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { createProduct } from '../../api/products';
-import { checkEachItem, runForEachItem } from '../items';
+import { checkEachItem, runForEachChecked } from '../items';
 import { fail, nonEmptyText, numericId } from '../validate';
 import { additionalFieldsCollection } from '../listFields';
 
@@ -100,9 +100,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			bodies[itemIndex] = error;
 		}
 	});
-	return await runForEachItem(this, items, async (itemIndex) => {
-		const body = bodies[itemIndex];
-		if (body instanceof Error) throw body;
+	return await runForEachChecked(this, items, bodies, async (body, itemIndex) => {
 		return await createProduct(this, body, itemIndex);
 	});
 }

@@ -14,7 +14,7 @@ import {
 	type ProductFilter,
 	type ScmFiltersValue,
 } from '../codeFilters';
-import { checkEachItem, runForEachItem } from '../items';
+import { checkEachItem, runForEachChecked } from '../items';
 import { filtersCollection, getListLimit, listFields } from '../listFields';
 import { fail, isoDate, numericId } from '../validate';
 import { campaignIdField, flagsField, readFlagsParameter } from './fields';
@@ -121,9 +121,7 @@ function readJob(ctx: IExecuteFunctions, itemIndex: number): ScanJob {
 /** Output: one item per scan, the record as Scantrust gives it (sections scan, user, code, product, device, location, scm), newest first. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const jobs = await checkEachItem(this, items, async (itemIndex) => readJob(this, itemIndex));
-	return await runForEachItem(this, items, async (itemIndex) => {
-		const job = jobs[itemIndex];
-		if (job instanceof Error) throw job;
+	return await runForEachChecked(this, items, jobs, async (job, itemIndex) => {
 		if (job.product) job.filters.productId = await productIdOf(this, job.product, itemIndex);
 		const qs: IDataObject = scanQuery(job.filters, job.period);
 		return await listScans(this, qs, scansPurpose(job.filters.campaignId, itemIndex), job.limit);

@@ -25,16 +25,20 @@ export type FetchPage = (offset: number, limit: number) => Promise<ListPage>;
 /** Builds the error a poll fails with (the walk itself knows no n8n node). */
 export type Fail = (message: string, description: string) => Error;
 
-export interface WalkOptions {
-	fetchPage: FetchPage;
-	pageSize: number;
-	/** Asked after each page with its last work order and everything read so far: read another page? */
+/** What every walk down a newest-first list takes: when to stop, how to fail, and its bounds. */
+export interface WalkBounds {
+	/** Asked after each page with its last entry and everything read so far: read another page? */
 	needsNextPage: (last: ListedWorkOrder, seen: ReadonlyMap<string, ListedWorkOrder>) => boolean;
 	fail: Fail;
 	/** Rows (repeats included) after which the walk fails. */
 	maxRows?: number;
 	/** Date.now() after which the walk fails rather than read another page. */
 	deadline?: number;
+}
+
+export interface WalkOptions extends WalkBounds {
+	fetchPage: FetchPage;
+	pageSize: number;
 }
 
 const KEPT = "Nothing was emitted and the trigger's position was kept";

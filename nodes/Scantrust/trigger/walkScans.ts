@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { ASSUMED_SCAN_ORDER, scanDatetime, scanId } from '../api/scans';
 import { listedAs, type Listed } from './cursor';
-import { MAX_ROWS_PER_POLL, type Fail } from './walkList';
+import { MAX_ROWS_PER_POLL, type Fail, type WalkBounds } from './walkList';
 
 /**
  * Reads the scan export newest first, page by page, only as far as the caller needs. Cursor pages do not shift
@@ -10,16 +10,9 @@ import { MAX_ROWS_PER_POLL, type Fail } from './walkList';
  * every page is checked for the assumed order, and a scan met twice is kept once.
  */
 
-export interface ScanWalkOptions {
+export interface ScanWalkOptions extends WalkBounds {
 	/** The export's pages, newest first; the walk asks for the next one only when it needs it. */
 	pages: AsyncIterable<IDataObject[]>;
-	/** Asked after each page with its last scan and everything read so far: read another page? */
-	needsNextPage: (last: Listed, seen: ReadonlyMap<string, Listed>) => boolean;
-	fail: Fail;
-	/** Rows (repeats included) after which the walk fails. */
-	maxRows?: number;
-	/** Date.now() after which the walk fails rather than read another page. */
-	deadline?: number;
 }
 
 const KEPT = "Nothing was emitted and the trigger's position was kept";

@@ -6,25 +6,23 @@
  *
  * Payloads follow n8n 2.41.1's own code (n8n/dist/controllers, n8n/dist/workflows, @n8n/api-types/dist/dto).
  */
-import { spawn, type ChildProcess } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
 
 import { ensureN8n, type N8nInstallation } from './install';
+import { spawnSupervised, stopper } from './supervised';
 import {
 	freePort,
 	importCredentialsCli,
 	importWorkflowsCli,
-	killGroup,
 	linkPackages,
 	makeTempDir,
 	n8nEnv,
 	removeUserFolder,
-	onLines,
 	seedDatabase,
 	thisPackage,
-	trackForShutdown,
 	workflowIdFor,
 	type CredentialEntry,
 	type LinkedPackage,
@@ -282,57 +280,22 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nInstance>
 		throw err;
 	}
 
-	const child = spawn(installation.nodeBin, [installation.n8nBin, 'start'], {
-		cwd: userFolder,
-		env,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: true,
-	});
-	onLines(child.stdout!, (l) => onLine(l, 'stdout'));
-	onLines(child.stderr!, (l) => onLine(l, 'stderr'));
-
-	let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-	const exitPromise = new Promise<void>((resolve) => {
-		child.on('exit', (code, signal) => {
-			exited = { code, signal };
-			resolve();
-		});
-		child.on('error', (err) => {
-			onLine(`failed to start n8n: ${err.message}`, 'stderr');
-			exited = { code: -1, signal: null };
-			resolve();
-		});
-	});
-
-	// Never leave an n8n behind: killed at process exit, stopped on Ctrl-C (see trackForShutdown).
-	const untrack = trackForShutdown({
-		kill: () => {
-			if (!exited) killGroup(child.pid, 'SIGKILL');
-		},
-		cleanup: () => stop(5000),
-	});
-
-	let stopping: Promise<void> | undefined;
-	const stop = (graceMs = 10_000): Promise<void> => {
-		stopping ??= (async () => {
-			if (!exited) {
-				killGroup(child.pid, 'SIGTERM');
-				const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), graceMs);
-				await exitPromise;
-				clearTimeout(timer);
-			}
-			// the task runner child may still be around
-			killGroup(child.pid, 'SIGKILL');
-			untrack();
+	const p = spawnSupervised('n8n', installation.nodeBin, [installation.n8nBin, 'start'], { cwd: userFolder, env, onLine });
+	const child = p.child;
+	// Never leave an n8n behind: killed at process exit, stopped on Ctrl-C.
+	const { stop } = stopper(p, {
+		signal: 'SIGTERM',
+		graceMs: 10_000,
+		shutdownGraceMs: 5000,
+		after: () => {
 			if (ownFolder && !opts.keepUserFolder) removeUserFolder(userFolder);
-		})();
-		return stopping;
-	};
+		},
+	});
 
 	const url = `http://127.0.0.1:${port}`;
 	const client = new RestClient(url);
 	try {
-		await waitReady(url, () => exited, opts.startTimeoutMs ?? 180_000);
+		await waitReady(url, () => p.exited(), opts.startTimeoutMs ?? 180_000);
 	} catch (err) {
 		await stop(2000);
 		const last = logBuf.slice(-25).map((l) => '    ' + l).join('\n');

@@ -13,17 +13,15 @@
  * execution <id>`, and main logs `Execution <id> (job <job>) finished` with the worker's host id; n8n keeps no worker
  * in the execution record itself. `workerOf()` reads the workers' own lines.
  */
-import { spawn, type ChildProcess } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
 import {
 	freePort,
-	killGroup,
 	linkPackages,
 	makeTempDir,
 	n8nEnv,
-	onLines,
 	removeUserFolder,
 	runN8nCli,
 	thisPackage,
@@ -33,6 +31,7 @@ import {
 import { ensureN8n, type N8nInstallation } from '../install';
 import { startN8n, type N8nInstance } from '../instance';
 import { waitUntil } from './rest';
+import { spawnSupervised, stopper } from '../supervised';
 import { ensureDebianPackages, startPostgres, startRedis, type PostgresServer, type RedisServer } from './services';
 
 /** Workers started by default. */
@@ -296,74 +295,30 @@ function spawnWorker(
 	concurrency: number,
 	onLine: (line: string) => void,
 ): QueueWorker & { ready(timeoutMs: number): Promise<void> } {
-	const child = spawn(installation.nodeBin, [installation.n8nBin, 'worker', `--concurrency=${concurrency}`], {
+	const p = spawnSupervised(name, installation.nodeBin, [installation.n8nBin, 'worker', `--concurrency=${concurrency}`], {
 		cwd: folder,
 		env,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: true,
+		onLine: (l) => onLine(l),
 	});
-	const logBuf: string[] = [];
-	const line = (l: string) => {
-		logBuf.push(l);
-		if (logBuf.length > 500) logBuf.shift();
-		onLine(l);
-	};
-	onLines(child.stdout!, line);
-	onLines(child.stderr!, line);
-	let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-	const exitPromise = new Promise<void>((resolve) => {
-		child.on('exit', (code, signal) => {
-			exited = { code, signal };
-			resolve();
-		});
-		child.on('error', (err) => {
-			line(`failed to start n8n worker: ${err.message}`);
-			exited = { code: -1, signal: null };
-			resolve();
-		});
-	});
-	const untrack = trackForShutdown({
-		kill: () => {
-			if (!exited) killGroup(child.pid, 'SIGKILL');
-		},
-		cleanup: () => stop(5000),
-	});
-	let stopping: Promise<void> | undefined;
-	const stop = (graceMs = 15_000): Promise<void> =>
-		(stopping ??= (async () => {
-			if (!exited) {
-				killGroup(child.pid, 'SIGTERM');
-				const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), graceMs);
-				await exitPromise;
-				clearTimeout(timer);
-			}
-			// the task runner n8n started may still be around
-			killGroup(child.pid, 'SIGKILL');
-			untrack();
-		})());
+	const child = p.child;
+	const { stop, kill } = stopper(p, { signal: 'SIGTERM', graceMs: 15_000, shutdownGraceMs: 5000 });
 	return {
 		name,
 		healthPort,
 		userFolder: folder,
 		process: child,
-		exited: () => exited !== undefined,
-		logs: () => [...logBuf],
+		exited: () => p.exited() !== undefined,
+		logs: () => [...p.logs],
 		stop,
-		async kill() {
-			stopping ??= (async () => {
-				killGroup(child.pid, 'SIGKILL');
-				await exitPromise;
-				untrack();
-			})();
-			await stopping;
-		},
+		kill,
 		async ready(timeoutMs: number) {
 			const deadline = Date.now() + timeoutMs;
 			for (;;) {
+				const exited = p.exited();
 				if (exited) {
 					throw new Error(
 						`n8n ${name} exited before it was ready (exit code ${exited.code}, signal ${exited.signal}); last output:\n    ` +
-							logBuf.slice(-25).join('\n    '),
+							p.logs.slice(-25).join('\n    '),
 					);
 				}
 				try {
@@ -374,7 +329,7 @@ function spawnWorker(
 				}
 				if (Date.now() > deadline) {
 					await stop(2000);
-					throw new Error(`n8n ${name} was not ready within ${Math.round(timeoutMs / 1000)} s; last output:\n    ${logBuf.slice(-25).join('\n    ')}`);
+					throw new Error(`n8n ${name} was not ready within ${Math.round(timeoutMs / 1000)} s; last output:\n    ${p.logs.slice(-25).join('\n    ')}`);
 				}
 				await new Promise((r) => setTimeout(r, 250));
 			}

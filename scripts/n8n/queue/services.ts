@@ -6,14 +6,15 @@
  * install. PostgreSQL refuses to run as root: then initdb and postgres run as the `postgres` user the package creates,
  * in a folder handed to that user.
  */
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-import { freePort, killGroup, onLines, trackForShutdown } from '../env';
+import { freePort, onLines } from '../env';
+import { spawnSupervised, stopper, type Supervised } from '../supervised';
 
 /** Debian packages the queue-mode runtime needs. */
 export const DEBIAN_PACKAGES = ['redis-server', 'postgresql'] as const;
@@ -120,63 +121,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: Log): Pro
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** A service process started here (own process group), with its last output lines. */
-interface ServiceProcess {
-	child: ChildProcess;
-	exited(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
-	exitPromise: Promise<void>;
-	logs: string[];
-}
-
-function spawnService(
-	name: string,
-	cmd: string,
-	args: string[],
-	o: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; onLog?: (line: string) => void },
-): ServiceProcess {
-	const child = spawn(cmd, args, {
-		cwd: o.cwd,
-		env: o.env ?? process.env,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: true,
-		uid: o.uid,
-		gid: o.gid,
-	});
-	const logs: string[] = [];
-	const onLine = (l: string) => {
-		logs.push(l);
-		if (logs.length > 200) logs.shift();
-		o.onLog?.(l);
-	};
-	onLines(child.stdout!, onLine);
-	onLines(child.stderr!, onLine);
-	let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-	const exitPromise = new Promise<void>((resolve) => {
-		child.on('exit', (code, signal) => {
-			exited = { code, signal };
-			resolve();
-		});
-		child.on('error', (err) => {
-			onLine(`cannot start ${name} (${cmd}): ${err.message}`);
-			exited = { code: -1, signal: null };
-			resolve();
-		});
-	});
-	return { child, exited: () => exited, exitPromise, logs };
-}
-
-/** Stops a service's process group: `signal`, then SIGKILL after `graceMs`; resolves once it has exited. */
-async function stopService(p: ServiceProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
-	if (!p.exited()) {
-		killGroup(p.child.pid, signal);
-		const timer = setTimeout(() => killGroup(p.child.pid, 'SIGKILL'), graceMs);
-		await p.exitPromise;
-		clearTimeout(timer);
-	}
-	killGroup(p.child.pid, 'SIGKILL');
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, p: ServiceProcess, timeoutMs: number): Promise<void> {
+async function waitFor(what: string, check: () => Promise<boolean>, p: Supervised, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const e = p.exited();
@@ -250,7 +195,7 @@ export async function startRedis(o: { port?: number; onLog?: (line: string) => v
 	// The password is in a config file, not on the command line (where `ps` would show it).
 	const conf = path.join(dir, 'redis.conf');
 	fs.writeFileSync(conf, `requirepass ${password}\n`, { mode: 0o600 });
-	const p = spawnService('redis-server', bin, [
+	const p = spawnSupervised('redis-server', bin, [
 		conf,
 		'--port', String(port),
 		'--bind', '127.0.0.1',
@@ -259,15 +204,8 @@ export async function startRedis(o: { port?: number; onLog?: (line: string) => v
 		'--daemonize', 'no',
 		'--dir', dir,
 		'--loglevel', 'warning',
-	], { cwd: dir, onLog: o.onLog });
-	const untrack = trackForShutdown({ kill: () => killGroup(p.child.pid, 'SIGKILL'), cleanup: () => stop() });
-	let stopping: Promise<void> | undefined;
-	const stop = (): Promise<void> =>
-		(stopping ??= (async () => {
-			await stopService(p, 'SIGTERM', 5000);
-			untrack();
-			fs.rmSync(dir, { recursive: true, force: true });
-		})());
+	], { cwd: dir, onLine: o.onLog });
+	const { stop } = stopper(p, { signal: 'SIGTERM', graceMs: 5000, after: () => fs.rmSync(dir, { recursive: true, force: true }) });
 	try {
 		await waitFor('redis-server', async () => (await redisTalk(port, password, [['PING']], 1)).includes('+PONG'), p, o.timeoutMs ?? 30_000);
 	} catch (err) {
@@ -373,7 +311,7 @@ export async function startPostgres(
 	}
 
 	// A throwaway cluster: no fsync; Unix socket inside its own folder, TCP on loopback only.
-	const p = spawnService('postgres', path.join(bin, 'postgres'), [
+	const p = spawnSupervised('postgres', path.join(bin, 'postgres'), [
 		'-D', dataDir,
 		'-p', String(port),
 		'-c', 'listen_addresses=127.0.0.1',
@@ -382,16 +320,9 @@ export async function startPostgres(
 		'-c', 'synchronous_commit=off',
 		'-c', 'full_page_writes=off',
 		'-c', 'max_connections=200',
-	], { cwd: dir, env, onLog: o.onLog, ...as });
-	const untrack = trackForShutdown({ kill: () => killGroup(p.child.pid, 'SIGKILL'), cleanup: () => stop() });
-	let stopping: Promise<void> | undefined;
+	], { cwd: dir, env, onLine: o.onLog, ...as });
 	// SIGINT is PostgreSQL's "fast" shutdown: it ends client sessions instead of waiting for them.
-	const stop = (): Promise<void> =>
-		(stopping ??= (async () => {
-			await stopService(p, 'SIGINT', 10_000);
-			untrack();
-			removeDir();
-		})());
+	const { stop } = stopper(p, { signal: 'SIGINT', graceMs: 10_000, after: removeDir });
 
 	const client = (program: string, args: string[]) =>
 		new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {

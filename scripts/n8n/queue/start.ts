@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { startSandbox, type Sandbox } from '../../../test/sandbox';
-import { portIsFree } from '../../start';
+import { DEFAULT_PORT, portIsFree } from '../../start';
 import { freePort, missingPackageFiles, thisPackage } from '../env';
 import { defaultCacheRoot, ensureN8n, N8N_VERSION } from '../install';
 import { DEFAULT_OWNER } from '../instance';
@@ -39,7 +39,6 @@ import {
 import { runQueueBench } from './bench';
 import { DEFAULT_WORKER_CONCURRENCY, DEFAULT_WORKERS, startQueueCluster, type QueueCluster } from './cluster';
 
-const DEFAULT_PORT = 5678;
 
 interface Args {
 	port?: number;

@@ -3,11 +3,11 @@
  * cached 2.41.1 install of scripts/n8n) with this package loaded from dist/, against the Scantrust sandbox running in
  * this process. Its own n8n, as test/e2e/examples.test.ts starts one. These tests never skip.
  */
-import { ensureN8n, type N8nInstallation } from '../../scripts/n8n/install';
+import type { N8nInstallation } from '../../scripts/n8n/install';
 import { startN8n, type N8nInstance } from '../../scripts/n8n/instance';
 import { CREDENTIAL_NAME, CREDENTIAL_TYPE, EXAMPLE, loadExample, nodeOutput, sandboxCredentialData, withNodeParameters, withSettings } from '../../scripts/n8n/scantrust';
 import { extendedIdFor, startSandbox, type Sandbox } from '../sandbox';
-import { ensurePackageBuilt } from './packageBuild';
+import { prepareRealN8n } from './packageBuild';
 
 const INSTALL_TIMEOUT = 30 * 60_000;
 jest.setTimeout(3 * 60_000);
@@ -26,12 +26,7 @@ describe('examples "activate after printing" and "blacklist a lost pallet" in a 
 	let n8n: N8nInstance;
 
 	beforeAll(async () => {
-		ensurePackageBuilt(log);
-		try {
-			installation = await ensureN8n({ onProgress: log });
-		} catch (err) {
-			throw new Error(`The end-to-end tests need a real n8n, and installing it failed. They do not skip.\n${(err as Error).message}`);
-		}
+		installation = await prepareRealN8n(log);
 		sandbox = await startSandbox({ generationDelayMs: 300 });
 		n8n = await startN8n({ installation });
 		await n8n.setupOwner();

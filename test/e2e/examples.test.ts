@@ -11,7 +11,7 @@ import * as path from 'path';
 
 import { runDemo } from '../../scripts/demo';
 import { PACKAGE_NAME } from '../../scripts/n8n/env';
-import { ensureN8n, type N8nInstallation } from '../../scripts/n8n/install';
+import type { N8nInstallation } from '../../scripts/n8n/install';
 import { startN8n, type N8nInstance, type PreparedWorkflow } from '../../scripts/n8n/instance';
 import {
 	CREDENTIAL_NAME,
@@ -26,7 +26,7 @@ import {
 	withSettings,
 } from '../../scripts/n8n/scantrust';
 import { BATCH_SIZE, INGESTION_STATUS, startSandbox, type Sandbox } from '../sandbox';
-import { ensurePackageBuilt } from './packageBuild';
+import { prepareRealN8n } from './packageBuild';
 
 // A first install downloads ~2.9 GB and compiles sqlite3 (4-8 minutes); afterwards it is cached.
 const INSTALL_TIMEOUT = 30 * 60_000;
@@ -46,16 +46,8 @@ describe('example workflows in a real n8n', () => {
 	const wf: Record<'orderCsv' | 'codesReadyEmail' | 'uploadOwnCodes', PreparedWorkflow> = {} as never;
 
 	beforeAll(async () => {
-		ensurePackageBuilt(log);
 		const t0 = Date.now();
-		try {
-			installation = await ensureN8n({ onProgress: log });
-		} catch (err) {
-			throw new Error(
-				`The end-to-end tests need a real n8n, and installing it failed. They do not skip: fix the install ` +
-					`(or run the other suites with \`npx jest test/unit test/integration\`).\n${(err as Error).message}`,
-			);
-		}
+		installation = await prepareRealN8n(log);
 		sandbox = await startSandbox({ generationDelayMs: 300, ingestionDelayMs: 300 });
 		outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scantrust-e2e-csv-'));
 		n8n = await startN8n({ installation, env: fileAccessEnv([outDir]) });

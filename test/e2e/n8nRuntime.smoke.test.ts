@@ -16,9 +16,9 @@ import * as path from 'path';
 
 import { PACKAGE_NAME, thisPackage, type LinkedPackage } from '../../scripts/n8n/env';
 import { executeWorkflowCli } from '../../scripts/n8n/execute';
-import { ensureN8n, type N8nInstallation } from '../../scripts/n8n/install';
+import type { N8nInstallation } from '../../scripts/n8n/install';
 import { startN8n, type N8nInstance } from '../../scripts/n8n/instance';
-import { ensurePackageBuilt } from './packageBuild';
+import { prepareRealN8n } from './packageBuild';
 
 // First install: ~4-8 minutes (downloads ~2.9 GB and compiles sqlite3); afterwards it is cached.
 const INSTALL_TIMEOUT = 30 * 60_000;
@@ -122,13 +122,8 @@ describe('real n8n runtime (scripts/n8n)', () => {
 	let n8n: N8nInstance | undefined;
 
 	beforeAll(async () => {
-		ensurePackageBuilt((line) => process.stderr.write(line + '\n'));
 		const t0 = Date.now();
-		try {
-			installation = await ensureN8n({ onProgress: (line) => process.stderr.write(line + '\n') });
-		} catch (err) {
-			throw new Error(`The end-to-end tests need a real n8n, and installing it failed (they never skip):\n${(err as Error).message}`);
-		}
+		installation = await prepareRealN8n();
 		process.stderr.write(`[smoke] n8n ready after ${Date.now() - t0} ms (cached: ${installation.cached})\n`);
 
 		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-smoke-test-'));

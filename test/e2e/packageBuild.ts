@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { missingPackageFiles, repoRoot, thisPackage } from '../../scripts/n8n/env';
+import { ensureN8n, type N8nInstallation } from '../../scripts/n8n/install';
 
 const SOURCE_DIRS = ['nodes', 'credentials'];
 
@@ -66,5 +67,21 @@ export function ensurePackageBuilt(log: (line: string) => void = (l) => process.
 		}
 	} finally {
 		fs.rmSync(lock, { recursive: true, force: true });
+	}
+}
+
+/**
+ * What every end-to-end file does first: dist/ built, then the cached real n8n (installed the first time). These
+ * tests never skip: when n8n cannot be installed they fail with the installer's message.
+ */
+export async function prepareRealN8n(log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<N8nInstallation> {
+	ensurePackageBuilt(log);
+	try {
+		return await ensureN8n({ onProgress: log });
+	} catch (err) {
+		throw new Error(
+			`The end-to-end tests need a real n8n, and installing it failed. They do not skip: fix the install ` +
+				`(or run the other suites with \`npx jest test/unit test/integration\`).\n${(err as Error).message}`,
+		);
 	}
 }

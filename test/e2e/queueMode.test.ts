@@ -15,7 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { freePort, PACKAGE_NAME, repoRoot } from '../../scripts/n8n/env';
-import { ensureN8n, type N8nInstallation } from '../../scripts/n8n/install';
+import type { N8nInstallation } from '../../scripts/n8n/install';
 import type { ExecutionResult, N8nInstance, PreparedWorkflow } from '../../scripts/n8n/instance';
 import { startQueueCluster, type LogSource, type QueueCluster } from '../../scripts/n8n/queue/cluster';
 import { downloadWorkflow } from '../../scripts/n8n/queue/bench';
@@ -33,7 +33,7 @@ import {
 } from '../../scripts/n8n/scantrust';
 import { BATCH_CSV_HEADER } from '../../nodes/Scantrust/codes/codesCsv';
 import { BATCH_SIZE, INGESTION_STATUS, startSandbox, type Sandbox } from '../sandbox';
-import { ensurePackageBuilt } from './packageBuild';
+import { prepareRealN8n } from './packageBuild';
 
 // A first install of n8n downloads ~2.9 GB (4-8 minutes), Redis and PostgreSQL come from apt-get; then all is cached.
 const SETUP_TIMEOUT = 30 * 60_000;
@@ -63,15 +63,8 @@ describe('n8n queue mode: main and two workers over Redis and PostgreSQL', () =>
 	const logOf = (source: string) => logs.get(source) ?? [];
 
 	beforeAll(async () => {
-		ensurePackageBuilt(log);
 		const t0 = Date.now();
-		try {
-			installation = await ensureN8n({ onProgress: log });
-		} catch (err) {
-			throw new Error(
-				`The queue-mode tests need a real n8n, and installing it failed. They do not skip.\n${(err as Error).message}`,
-			);
-		}
+		installation = await prepareRealN8n(log);
 		sandbox = await startSandbox({ generationDelayMs: 300, ingestionDelayMs: 300 });
 		outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scantrust-e2e-queue-csv-'));
 		cluster = await startQueueCluster({

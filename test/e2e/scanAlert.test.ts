@@ -4,11 +4,11 @@
  * Test Event" / a manual run), returns the newest flagged scan, and the alert names product, code, place and time.
  * Its own n8n, as test/e2e/examples.test.ts starts one. These tests never skip.
  */
-import { ensureN8n, type N8nInstallation } from '../../scripts/n8n/install';
+import type { N8nInstallation } from '../../scripts/n8n/install';
 import { startN8n, type N8nInstance, type PreparedWorkflow } from '../../scripts/n8n/instance';
 import { CREDENTIAL_NAME, CREDENTIAL_TYPE, EXAMPLE, loadExample, nodeOutput, sandboxCredentialData } from '../../scripts/n8n/scantrust';
 import { SCAN_FLAG, startSandbox, type Sandbox } from '../sandbox';
-import { ensurePackageBuilt } from './packageBuild';
+import { prepareRealN8n } from './packageBuild';
 
 const INSTALL_TIMEOUT = 30 * 60_000;
 jest.setTimeout(3 * 60_000);
@@ -22,12 +22,7 @@ describe('example "Alert on counterfeit scans" in a real n8n', () => {
 	let workflow: PreparedWorkflow;
 
 	beforeAll(async () => {
-		ensurePackageBuilt(log);
-		try {
-			installation = await ensureN8n({ onProgress: log });
-		} catch (err) {
-			throw new Error(`The end-to-end tests need a real n8n, and installing it failed. They do not skip.\n${(err as Error).message}`);
-		}
+		installation = await prepareRealN8n(log);
 		sandbox = await startSandbox({ generationDelayMs: 300 });
 		n8n = await startN8n({ installation });
 		await n8n.setupOwner();

@@ -22,13 +22,13 @@ export function activationStatusField(name: string, displayName: string, descrip
 }
 
 /** 0, 1 or 2; an expression can hand over anything, so the value is checked here. */
-export function readActivationStatus(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
+function readActivationStatus(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
 	const status = String(value).trim();
 	if (!['0', '1', '2'].includes(status)) fail(ctx, itemIndex, field, `must be 0 (inactive), 1 (active) or 2 (blacklisted), got ${JSON.stringify(value)}`);
 	return Number(status);
 }
 
-export function productFilterField(what: string): INodeProperties {
+function productFilterField(what: string): INodeProperties {
 	return {
 		displayName: 'Product ID or SKU',
 		name: 'productId',
@@ -42,7 +42,7 @@ export function productFilterField(what: string): INodeProperties {
 /** A product filter as the user gave it: digits are an id; other text is a SKU, looked up when the item runs. */
 export type ProductFilter = { id: number } | { sku: string };
 
-export function readProductFilter(ctx: IExecuteFunctions, itemIndex: number, value: unknown): ProductFilter | undefined {
+function readProductFilter(ctx: IExecuteFunctions, itemIndex: number, value: unknown): ProductFilter | undefined {
 	if (!isGiven(value)) return undefined;
 	const product = nonEmptyText(ctx, itemIndex, 'Product ID or SKU', value);
 	return /^\d+$/.test(product) ? { id: Number(product) } : { sku: product };
@@ -56,7 +56,7 @@ export async function productIdOf(ctx: IExecuteFunctions, filter: ProductFilter,
 	return product.id;
 }
 
-export function scmFiltersField(description: string, placeholder: string): INodeProperties {
+function scmFiltersField(description: string, placeholder: string): INodeProperties {
 	return {
 		displayName: 'SCM Filters',
 		name: 'scmFilters',
@@ -78,12 +78,12 @@ export function scmFiltersField(description: string, placeholder: string): INode
 	};
 }
 
-export interface ScmFiltersValue {
+interface ScmFiltersValue {
 	filters?: Array<{ key?: unknown; value?: unknown }>;
 }
 
 /** The SCM filters as key/value pairs; keys that are names of other filters (`reserved`) or given twice are refused. */
-export function readScmFilters(
+function readScmFilters(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	value: ScmFiltersValue | undefined,
@@ -100,4 +100,50 @@ export function readScmFilters(
 		pairs.push([name, wanted === undefined || wanted === null ? '' : String(wanted)]);
 	}
 	return pairs;
+}
+
+/** The status, product and SCM filters, which code export and scans both offer. */
+export interface CodeSelectionFields {
+	status: INodeProperties;
+	product: INodeProperties;
+	scm: INodeProperties;
+}
+
+/** `status` names the status filter: each operation keeps its own name, as saved workflows hold it. */
+export function codeSelectionFields(options: {
+	status: { name: string; displayName: string; description: string };
+	product: string;
+	scm: { description: string; placeholder: string };
+}): CodeSelectionFields {
+	const { status, product, scm } = options;
+	return {
+		status: activationStatusField(status.name, status.displayName, status.description),
+		product: productFilterField(product),
+		scm: scmFiltersField(scm.description, scm.placeholder),
+	};
+}
+
+export interface CodeSelection {
+	status?: number;
+	product?: ProductFilter;
+	scm: Array<[string, string]>;
+}
+
+/**
+ * The status, product and SCM filters of a `filters` collection, checked; the status filter is read under the name
+ * and label of `statusField`, and SCM keys in `reserved` are refused.
+ */
+export function readCodeSelection(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	filters: Record<string, unknown>,
+	statusField: INodeProperties,
+	reserved: readonly string[] = [],
+): CodeSelection {
+	const status = filters[statusField.name];
+	return {
+		status: status === undefined ? undefined : readActivationStatus(ctx, itemIndex, statusField.displayName, status),
+		scm: readScmFilters(ctx, itemIndex, filters.scmFilters as ScmFiltersValue | undefined, reserved),
+		product: readProductFilter(ctx, itemIndex, filters.productId),
+	};
 }

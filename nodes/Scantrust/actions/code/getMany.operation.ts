@@ -7,18 +7,13 @@ import { checkEachItem, runForEachChecked } from '../items';
 import { filtersCollection, getListLimit, listFields } from '../listFields';
 import { fail, numericId } from '../validate';
 import { waitFields } from '../waitFields';
-import {
-	activationStatusField,
-	isGiven,
-	productFilterField,
-	productIdOf,
-	readActivationStatus,
-	readProductFilter,
-	readScmFilters,
-	scmFiltersField,
-	type ProductFilter,
-	type ScmFiltersValue,
-} from '../codeFilters';
+import { codeSelectionFields, isGiven, productIdOf, readCodeSelection, type ProductFilter } from '../codeFilters';
+
+const selection = codeSelectionFields({
+	status: { name: 'status', displayName: 'Status', description: 'Only codes with this activation status' },
+	product: 'codes',
+	scm: { description: 'Only codes whose SCM field has this value', placeholder: 'e.g. pallet_number' },
+});
 
 const showForItems = { show: { output: ['items'] } };
 
@@ -52,10 +47,10 @@ export const description: INodeProperties[] = updateDisplayOptions(
 				description: 'Whether to export only blacklisted codes (on) or only codes not blacklisted (off)',
 			},
 			{ displayName: 'Extended ID', name: 'extendedId', type: 'string', default: '', description: 'Only the code with this extended ID' },
-			productFilterField('codes'),
-			scmFiltersField('Only codes whose SCM field has this value', 'e.g. pallet_number'),
+			selection.product,
+			selection.scm,
 			{ displayName: 'Serial Number', name: 'serialNumber', type: 'string', default: '', description: 'Only the code with this serial number' },
-			activationStatusField('status', 'Status', 'Only codes with this activation status'),
+			selection.status,
 			{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '', description: 'Only codes updated at or after this time' },
 			{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '', description: 'Only codes updated at or before this time' },
 			{ displayName: 'Work Order ID', name: 'workOrderId', type: 'string', default: '', description: 'Only codes of this work order' },
@@ -66,10 +61,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-interface Filters {
+interface Filters extends Record<string, unknown> {
 	workOrderId?: unknown;
-	productId?: unknown;
-	status?: unknown;
 	blacklisted?: unknown;
 	activatedAfter?: unknown;
 	activatedBefore?: unknown;
@@ -77,14 +70,11 @@ interface Filters {
 	updatedBefore?: unknown;
 	serialNumber?: unknown;
 	extendedId?: unknown;
-	scmFilters?: ScmFiltersValue;
 }
 
 /** The lower bound sent when only an upper one is given (the range's form is `from,to`). */
 const EARLIEST = '2000-01-01T00:00:00Z';
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
-const given = isGiven;
 
 function time(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
 	const text = String(value).trim();
@@ -96,9 +86,9 @@ function time(ctx: IExecuteFunctions, itemIndex: number, field: string, value: u
 
 /** A `from,to` range for Scantrust's date filters; a missing end is the earliest time or now. */
 function range(ctx: IExecuteFunctions, itemIndex: number, label: string, after: unknown, before: unknown): string | undefined {
-	if (!given(after) && !given(before)) return undefined;
-	const from = given(after) ? time(ctx, itemIndex, `${label} After`, after) : EARLIEST;
-	const to = given(before) ? time(ctx, itemIndex, `${label} Before`, before) : new Date().toISOString();
+	if (!isGiven(after) && !isGiven(before)) return undefined;
+	const from = isGiven(after) ? time(ctx, itemIndex, `${label} After`, after) : EARLIEST;
+	const to = isGiven(before) ? time(ctx, itemIndex, `${label} Before`, before) : new Date().toISOString();
 	if (Date.parse(from) > Date.parse(to)) fail(ctx, itemIndex, `${label} After`, `(${from}) is later than "${label} Before" (${to})`);
 	return `${from},${to}`;
 }
@@ -114,8 +104,9 @@ interface ExportJob {
 function readJob(ctx: IExecuteFunctions, itemIndex: number): ExportJob {
 	const filters = ctx.getNodeParameter('filters', itemIndex, {}) as Filters;
 	const qs: IDataObject = {};
-	if (given(filters.workOrderId)) qs.workorder = numericId(ctx, itemIndex, 'Work Order ID', filters.workOrderId);
-	if (filters.status !== undefined) qs.status = readActivationStatus(ctx, itemIndex, 'Status', filters.status);
+	if (isGiven(filters.workOrderId)) qs.workorder = numericId(ctx, itemIndex, 'Work Order ID', filters.workOrderId);
+	const { status, scm, product } = readCodeSelection(ctx, itemIndex, filters, selection.status);
+	if (status !== undefined) qs.status = status;
 	if (filters.blacklisted !== undefined) {
 		if (typeof filters.blacklisted !== 'boolean') fail(ctx, itemIndex, 'Blacklisted', `must be true or false, got ${JSON.stringify(filters.blacklisted)}`);
 		qs.blacklisted = filters.blacklisted ? 'true' : 'false';
@@ -124,16 +115,16 @@ function readJob(ctx: IExecuteFunctions, itemIndex: number): ExportJob {
 	if (activated) qs.activated_at = activated;
 	const updated = range(ctx, itemIndex, 'Updated', filters.updatedAfter, filters.updatedBefore);
 	if (updated) qs.updated_at = updated;
-	if (given(filters.serialNumber)) qs.serial_number = String(filters.serialNumber).trim();
-	if (given(filters.extendedId)) qs.extended_id = String(filters.extendedId).trim();
-	for (const [name, value] of readScmFilters(ctx, itemIndex, filters.scmFilters)) qs[`scm_${name}`] = value;
+	if (isGiven(filters.serialNumber)) qs.serial_number = String(filters.serialNumber).trim();
+	if (isGiven(filters.extendedId)) qs.extended_id = String(filters.extendedId).trim();
+	for (const [name, value] of scm) qs[`scm_${name}`] = value;
 	const output = ctx.getNodeParameter('output', itemIndex, 'items') as string;
 	const wait: WaitSettings = {
 		waitForCompletion: true,
 		waitTimeout: ctx.getNodeParameter('waitTimeout', itemIndex, 600) as number,
 		pollInterval: ctx.getNodeParameter('pollInterval', itemIndex, 5) as number,
 	};
-	return { qs, product: readProductFilter(ctx, itemIndex, filters.productId), wait, output, limit: output === 'items' ? getListLimit(ctx, itemIndex) : undefined };
+	return { qs, product, wait, output, limit: output === 'items' ? getListLimit(ctx, itemIndex) : undefined };
 }
 
 /** Output: one item per code (the export's columns, as text), or one item with the CSV file. */

@@ -2,22 +2,17 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { listScans, SCAN_QUERY_PARAMETERS, scanQuery, scansPurpose, TIMEFRAME, type ScanFilters, type ScanPeriod } from '../../api/scans';
-import {
-	activationStatusField,
-	isGiven,
-	productFilterField,
-	productIdOf,
-	readActivationStatus,
-	readProductFilter,
-	readScmFilters,
-	scmFiltersField,
-	type ProductFilter,
-	type ScmFiltersValue,
-} from '../codeFilters';
+import { codeSelectionFields, isGiven, productIdOf, readCodeSelection, type ProductFilter } from '../codeFilters';
 import { checkEachItem, runForEachChecked } from '../items';
 import { filtersCollection, getListLimit, listFields } from '../listFields';
 import { fail, isoDate, numericId } from '../validate';
 import { campaignIdField, flagsField, readFlagsParameter } from './fields';
+
+const selection = codeSelectionFields({
+	status: { name: 'activationStatus', displayName: 'Activation Status', description: 'Only scans of codes with this activation status' },
+	product: 'scans',
+	scm: { description: 'Only scans of codes whose SCM field has this value (keys as defined in the campaign)', placeholder: 'e.g. intended_market' },
+});
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['scan'], operation: ['getMany'] } },
@@ -69,20 +64,13 @@ export const description: INodeProperties[] = updateDisplayOptions(
 		},
 		...listFields,
 		filtersCollection([
-			activationStatusField('activationStatus', 'Activation Status', 'Only scans of codes with this activation status'),
+			selection.status,
 			flagsField,
-			productFilterField('scans'),
-			scmFiltersField('Only scans of codes whose SCM field has this value (keys as defined in the campaign)', 'e.g. intended_market'),
+			selection.product,
+			selection.scm,
 		]),
 	],
 );
-
-interface Filters {
-	flags?: unknown;
-	activationStatus?: unknown;
-	productId?: unknown;
-	scmFilters?: ScmFiltersValue;
-}
 
 interface ScanJob {
 	filters: ScanFilters;
@@ -110,12 +98,12 @@ function readPeriod(ctx: IExecuteFunctions, itemIndex: number): ScanPeriod {
 function readJob(ctx: IExecuteFunctions, itemIndex: number): ScanJob {
 	const campaignId = numericId(ctx, itemIndex, 'Campaign ID', ctx.getNodeParameter('campaignId', itemIndex, ''));
 	const period = readPeriod(ctx, itemIndex);
-	const input = ctx.getNodeParameter('filters', itemIndex, {}) as Filters;
+	const input = ctx.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const filters: ScanFilters = { campaignId, flags: readFlagsParameter(ctx, itemIndex, input.flags) };
-	if (input.activationStatus !== undefined) filters.activationStatus = readActivationStatus(ctx, itemIndex, 'Activation Status', input.activationStatus);
-	const scm = readScmFilters(ctx, itemIndex, input.scmFilters, SCAN_QUERY_PARAMETERS);
+	const { status, scm, product } = readCodeSelection(ctx, itemIndex, input, selection.status, SCAN_QUERY_PARAMETERS);
+	if (status !== undefined) filters.activationStatus = status;
 	if (scm.length > 0) filters.scm = scm;
-	return { filters, period, product: readProductFilter(ctx, itemIndex, input.productId), limit: getListLimit(ctx, itemIndex) };
+	return { filters, period, product, limit: getListLimit(ctx, itemIndex) };
 }
 
 /** Output: one item per scan, the record as Scantrust gives it (sections scan, user, code, product, device, location, scm), newest first. */

@@ -169,6 +169,8 @@ describe('Scan > Get Many: errors', () => {
 
 	it.each([
 		[{ campaignId: 'campaign 21' }, 'Item 0: "Campaign ID" must be a numeric Scantrust id such as 1234, got "campaign 21"'],
+		// pasted with a zero-width space: the message shows what cannot be seen
+		[{ campaignId: '2\u200B1' }, 'Item 0: "Campaign ID" must be a numeric Scantrust id such as 1234, got "2\\u{200B}1"'],
 		[{ timeframe: '2 weeks' }, 'Item 0: "Timeframe" must be a number followed by d, w, m or y (e.g. 1d, 3w, 2m, 1y), got "2 weeks"'],
 		[{ period: 'dateRange', dateFrom: '2026-02-30' }, 'Item 0: "Date From" must be a date as YYYY-MM-DD, got "2026-02-30"'],
 		[{ period: 'dateRange', dateFrom: '2026-03-02', dateTo: '2026-03-01' }, 'Item 0: "Date From" (2026-03-02) is later than "Date To" (2026-03-01)'],

@@ -416,6 +416,41 @@ describe("buildFromFile: people's CSV dialects", () => {
 	});
 });
 
+describe('a CSV that rewriting would not change is uploaded as it is', () => {
+	it.each([
+		['LF', '\n'],
+		['CRLF', '\r\n'],
+	])('%s, commas, no quotes: the upload file is the input itself', (_name, eol) => {
+		const data = Buffer.from(['id,product,pallet_number', 'abc12345,sku 1,P1', 'def12345,sku2,', ''].join(eol));
+		const result = csv(data.toString());
+		expect(result.files[0].equals(data)).toBe(true);
+		expect(result.codeCounts).toEqual([2]);
+		expect(buildFromFile(data, 'csv', noDup).files[0]).toBe(data); // not copied
+	});
+
+	it('a last row without a line break gets one, like every written row', () => {
+		expect(csv('id,product\r\nabc12345,sku1').files[0].toString()).toBe('id,product\r\nabc12345,sku1\r\n');
+	});
+
+	it.each([
+		['a header in capitals', 'ID,Product\nabc12345,sku1\n', 'id,product\nabc12345,sku1\n'],
+		['a blank line', 'id,product\nabc12345,sku1\n\ndef12345,sku2\n', 'id,product\nabc12345,sku1\ndef12345,sku2\n'],
+		['a row of empty values', 'id,product\nabc12345,sku1\n,\n', 'id,product\nabc12345,sku1\n'],
+		['quotes that are not needed', 'id,product\n"abc12345","sku1"\n', 'id,product\nabc12345,sku1\n'],
+		['CRLF rows and an LF row', 'id,product\r\nabc12345,sku1\ndef12345,sku2\r\n', 'id,product\r\nabc12345,sku1\r\ndef12345,sku2\r\n'],
+	])('with %s it is written back', (_name, text, written) => {
+		expect(csv(text).files[0].toString()).toBe(written);
+	});
+
+	it('a file over the size limit is still split, each part with the header', () => {
+		const rows = Array.from({ length: 30 }, (_, i) => `code${String(i).padStart(6, '0')},sku`);
+		const result = buildFromFile(Buffer.from(['id,product', ...rows, ''].join('\n')), 'csv', { ...noDup, maxFileBytes: 200 });
+		expect(result.files.length).toBeGreaterThan(1);
+		expect(result.files.every((file) => file.length <= 200 && file.toString().startsWith('id,product\n'))).toBe(true);
+		expect(readAll(result).rows.map((row) => row[0])).toEqual(rows.map((row) => row.split(',')[0]));
+	});
+});
+
 describe('invisible characters are shown escaped', () => {
 	it.each([
 		['zero-width space', 'ABC\u200B12345', '"ABC\\u{200B}12345" contains the invisible character U+200B (zero-width space)'],

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { findProduct, productNotFound } from '../api/products';
 import { fail, nonEmptyText } from './validate';
+import { showValue } from '../codes/showValue';
 
 /** Fields shared by everything that selects codes (code export, scans, updates): status, product, SCM fields. */
 
@@ -24,7 +25,7 @@ export function activationStatusField(name: string, displayName: string, descrip
 /** 0, 1 or 2; an expression can hand over anything, so the value is checked here. */
 function readActivationStatus(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
 	const status = String(value).trim();
-	if (!['0', '1', '2'].includes(status)) fail(ctx, itemIndex, field, `must be 0 (inactive), 1 (active) or 2 (blacklisted), got ${JSON.stringify(value)}`);
+	if (!['0', '1', '2'].includes(status)) fail(ctx, itemIndex, field, `must be 0 (inactive), 1 (active) or 2 (blacklisted), got ${showValue(value)}`);
 	return Number(status);
 }
 
@@ -92,7 +93,7 @@ function readScmFilters(
 	const pairs: Array<[string, string]> = [];
 	for (const { key, value: wanted } of value?.filters ?? []) {
 		const name = typeof key === 'string' ? key.trim() : '';
-		if (!SCM_KEY.test(name)) fail(ctx, itemIndex, 'SCM Filters: Key', `must be the key of an SCM field, got ${JSON.stringify(key)}`);
+		if (!SCM_KEY.test(name)) fail(ctx, itemIndex, 'SCM Filters: Key', `must be the key of an SCM field, got ${showValue(key)}`);
 		if (reserved.includes(name)) {
 			fail(ctx, itemIndex, 'SCM Filters: Key', `"${name}" is a filter of its own, not an SCM field`, 'Use the filter of its own for it (e.g. Activation Status, Product ID or SKU).');
 		}

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { showValue } from '../codes/showValue';
 
 /** Checks on user input, made before any request so a mistake costs nothing. */
 
@@ -22,7 +23,7 @@ export function positiveInteger(ctx: IExecuteFunctions, itemIndex: number, field
 		ctx,
 		itemIndex,
 		field,
-		`must be a whole number greater than 0, got ${JSON.stringify(value)}`,
+		`must be a whole number greater than 0, got ${showValue(value)}`,
 		'Write it with digits only, without thousands separators, decimals, exponents or signs (e.g. 10000).',
 	);
 }
@@ -31,7 +32,7 @@ export function positiveInteger(ctx: IExecuteFunctions, itemIndex: number, field
 export function numericId(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
 	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	if (!/^\d+$/.test(text) || Number(text) <= 0) {
-		fail(ctx, itemIndex, field, `must be a numeric Scantrust id such as 1234, got ${JSON.stringify(value)}`, 'Use the "id" field of a previous Scantrust node, not the reference.');
+		fail(ctx, itemIndex, field, `must be a numeric Scantrust id such as 1234, got ${showValue(value)}`, 'Use the "id" field of a previous Scantrust node, not the reference.');
 	}
 	return Number(text);
 }
@@ -47,7 +48,7 @@ export function isoDate(ctx: IExecuteFunctions, itemIndex: number, field: string
 			return `${match[1]}-${match[2]}-${match[3]}`;
 		}
 	}
-	return fail(ctx, itemIndex, field, `must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+	return fail(ctx, itemIndex, field, `must be a date as YYYY-MM-DD, got ${showValue(value)}`);
 }
 
 export function nonEmptyText(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {

@@ -19,6 +19,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 
 import { csvRow } from './csvWriter';
 import { DataError } from './DataError';
+import { firstNonUtf8Line, startsUtf16, withoutBom } from './encoding';
 
 /** One code, as listed in the node's output. */
 export interface Code {
@@ -197,10 +198,8 @@ class CodesCsvSplitter {
 	/** The first bytes: UTF-16 is refused, a UTF-8 byte order mark skipped. */
 	private start(buf: Buffer): Buffer {
 		this.started = true;
-		if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
-			throw new DataError(`${FILE} is encoded as UTF-16`, `Save ${FILE} as UTF-8 (the encoding Scantrust delivers), then try again.`);
-		}
-		return buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
+		if (startsUtf16(buf)) throw new DataError(`${FILE} is encoded as UTF-16`, `Save ${FILE} as UTF-8 (the encoding Scantrust delivers), then try again.`);
+		return withoutBom(buf);
 	}
 
 	/** Lines end in LF or CRLF; in CR alone (old Mac) when there is no LF at all. */
@@ -219,18 +218,11 @@ class CodesCsvSplitter {
 
 	/** Bytes that are not UTF-8 would turn into replacement characters, and so into codes that do not exist. */
 	private notUtf8(piece: Buffer): DataError {
-		let start = 0;
-		for (let line = this.line + 1; ; line++) {
-			const end = piece.indexOf(this.newline, start);
-			const bytes = piece.subarray(start, end < 0 ? piece.length : end);
-			if (!isUtf8(bytes) || end < 0) {
-				return new DataError(
-					`${FILE} line ${line} is not valid UTF-8: ${JSON.stringify(preview(bytes.toString('latin1')))}`,
-					`Scantrust delivers ${FILE} in UTF-8; this file was changed or damaged on the way. Download it again from Scantrust, unchanged.`,
-				);
-			}
-			start = end + 1;
-		}
+		const bad = firstNonUtf8Line(piece, this.newline) ?? { index: 0, bytes: piece };
+		return new DataError(
+			`${FILE} line ${this.line + 1 + bad.index} is not valid UTF-8: ${JSON.stringify(preview(bad.bytes.toString('latin1')))}`,
+			`Scantrust delivers ${FILE} in UTF-8; this file was changed or damaged on the way. Download it again from Scantrust, unchanged.`,
+		);
 	}
 
 	/** Keeps an incomplete record for the next piece, refusing one longer than any codes.csv line can be. */

@@ -3,13 +3,13 @@
  * Pure: no n8n, no disk, no network. The output is always CSV, the format Scantrust documents (its JSON layout is
  * not); CSV input is re-written with commas and keeps its line break (LF or CRLF), everything else gets CRLF.
  */
-import { isUtf8 } from 'node:buffer';
-
 import { DataError } from './DataError';
-import { ID_COLUMN, ID_PATTERN, STATUS_COLUMN, UploadBuilder, canonicalColumn, fileLimit, showValue, type OwnCodesFile, type RowNaming } from './ownCodesCore';
-import { breaksIn, readUserCsv } from './userCsv';
+import { firstNonUtf8Line, startsUtf16, withoutBom } from './encoding';
+import { ID_COLUMN, ID_PATTERN, STATUS_COLUMN, UploadBuilder, canonicalColumn, fileLimit, type OwnCodesFile, type RowNaming } from './ownCodesCore';
+import { showValue } from './showValue';
+import { readUserCsv } from './userCsv';
 
-export { ID_MAX_LENGTH, ID_MIN_LENGTH, ID_PATTERN, MAX_REPORTED_PROBLEMS, MAX_UPLOAD_BYTES, type OwnCodesFile } from './ownCodesCore';
+export { MAX_REPORTED_PROBLEMS, MAX_UPLOAD_BYTES, type OwnCodesFile } from './ownCodesCore';
 
 /** An item's `json` (IDataObject is assignable to this). */
 export type ItemJson = Readonly<Record<string, unknown>>;
@@ -57,7 +57,6 @@ function buildFromObjects(objects: readonly unknown[], { columns, sources }: Tab
 			return out.report(i, undefined, `is ${kindOf(obj)}, not an object with an id`);
 		}
 		const cells = columns.map(() => '');
-		let firstOfId: number | undefined;
 		for (let c = 0; c < columns.length; c++) {
 			const present = sources[c].filter((key) => obj[key] !== undefined);
 			if (present.length > 1) {
@@ -69,7 +68,7 @@ function buildFromObjects(objects: readonly unknown[], { columns, sources }: Tab
 				const id = typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value;
 				if (typeof id === 'string') {
 					cells[0] = id;
-					firstOfId = out.checkId(id, i, field);
+					out.checkId(id, i, field);
 				} else {
 					out.codeCount++;
 					out.report(i, field, id === undefined || id === null ? 'missing; every code needs an id' : `${JSON.stringify(id) ?? String(id)} is not text; the id must be text`);
@@ -80,7 +79,7 @@ function buildFromObjects(objects: readonly unknown[], { columns, sources }: Tab
 			if (cell.problem !== undefined) out.report(i, field, cell.problem);
 			else cells[c] = columns[c] === STATUS_COLUMN ? out.checkStatus(value, i, field, false) : cell.text;
 		}
-		out.write(cells, i, firstOfId);
+		out.write(cells, i, cells[0]);
 	});
 	return out.finish(emptyMessage);
 }
@@ -136,28 +135,26 @@ export function buildFromItems(items: readonly ItemJson[], opts: BuildFromItemsO
 	return buildFromObjects(items, table, (i) => `Item ${i}`, 'No codes to upload: the input has no items', opts);
 }
 
-const lineAt = (data: Buffer, offset: number) => 1 + breaksIn(data.toString('latin1', 0, offset));
-
 const NOT_TEXT: Array<[string, string]> = [
 	['PK\x03\x04', 'a zip archive or an Excel workbook (.xlsx)'],
 	['\xd0\xcf\x11\xe0', 'an old Excel workbook (.xls)'],
 ];
 const JSON_EXAMPLE = 'A JSON code file is an array of objects like [{"id": "abc12345", "product": "sku1"}].';
 
-/** Rejects what is not a UTF-8 text file of the declared type, with a hint what to do. */
-function checkBytes(data: Buffer, filetype: OwnCodesFileType, start: number): void {
+/** Rejects what is not a UTF-8 text file of the declared type (BOM removed), with a hint what to do. */
+function checkBytes(data: Buffer, filetype: OwnCodesFileType): void {
 	const say = filetype === 'csv' ? 'CSV' : 'JSON';
 	const fix = filetype === 'csv' ? 'Save it as "CSV UTF-8".' : 'Save it as UTF-8 JSON.';
 	const utf16 = `The ${say} file is UTF-16 encoded (e.g. Excel's "Unicode Text"); Scantrust needs UTF-8`;
-	if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) throw new DataError(utf16, fix);
-	const kind = NOT_TEXT.find(([magic]) => data.subarray(0, 8).toString('latin1').startsWith(magic));
+	const kind = NOT_TEXT.find(([magic]) => data.toString('latin1', 0, 8).startsWith(magic));
 	if (kind) throw new DataError(`The file is not a ${say} file: it looks like ${kind[1]}`, fix);
-	const nul = data.subarray(start, start + 65536).indexOf(0);
-	if (nul !== -1 && (data[start] === 0 || data[start + 1] === 0)) throw new DataError(utf16.replace('is UTF-16', 'looks UTF-16'), fix);
-	if (nul !== -1) throw new DataError(`The file is not a ${say} text file: it contains binary data (line ${lineAt(data, start + nul)})`, fix);
-	let first = start;
-	while (first < data.length && ' \t\r\n'.includes(String.fromCharCode(data[first]))) first++;
-	const text = data.toString('utf8', first, first + 40);
+	const nul = data.subarray(0, 65536).indexOf(0);
+	if (startsUtf16(data) || (nul !== -1 && (data[0] === 0 || data[1] === 0))) throw new DataError(utf16, fix);
+	const newline = data.includes(10) ? 10 : 13;
+	const lineOf = (offset: number) => data.subarray(0, offset).filter((byte) => byte === newline).length + 1;
+	if (nul !== -1) throw new DataError(`The file is not a ${say} text file: it contains binary data (line ${lineOf(nul)})`, fix);
+	const first = data.findIndex((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
+	const text = first === -1 ? '' : data.toString('utf8', first, first + 40);
 	if (text === '') throw new DataError(`The ${say} file is empty`, 'It needs a header line with an "id" column and one row per code.');
 	const looksJson = text[0] === '[' || text[0] === '{';
 	if (filetype === 'csv' && looksJson) {
@@ -165,21 +162,12 @@ function checkBytes(data: Buffer, filetype: OwnCodesFileType, start: number): vo
 		throw new DataError(`The file is declared as CSV but looks like JSON (it starts with "${text[0]}")`, hint);
 	}
 	if (filetype === 'json' && !looksJson) {
-		const start40 = showValue(text.split(/\r?\n/)[0]);
-		throw new DataError(`The file is declared as JSON but does not start with "[": it starts with ${start40}`, `${JSON_EXAMPLE} If this is a CSV file, declare it as CSV.`);
+		const start = showValue(text.split(/\r?\n/)[0]);
+		throw new DataError(`The file is declared as JSON but does not start with "[": it starts with ${start}`, `${JSON_EXAMPLE} If this is a CSV file, declare it as CSV.`);
 	}
-	if (isUtf8(data.subarray(start))) return;
-	// The first U+FFFD that decoding made out of bytes other than EF BF BD (an encoded U+FFFD).
-	const decoded = data.toString('utf8', start);
-	let bad = start;
-	for (let i = decoded.indexOf('\uFFFD'); i !== -1; i = decoded.indexOf('\uFFFD', i + 1)) {
-		bad = start + Buffer.byteLength(decoded.slice(0, i), 'utf8');
-		if (data[bad] !== 0xef || data[bad + 1] !== 0xbf || data[bad + 2] !== 0xbd) break;
-	}
-	throw new DataError(
-		`Line ${lineAt(data, bad)} of the ${say} file is not valid UTF-8 (byte 0x${data[bad].toString(16).toUpperCase()} at byte offset ${bad})`,
-		`The file seems to be in another encoding, e.g. Windows-1252. ${fix}`,
-	);
+	const bad = firstNonUtf8Line(data, newline);
+	const seeming = 'The file seems to be in another encoding, e.g. Windows-1252.';
+	if (bad) throw new DataError(`Line ${bad.index + 1} of the ${say} file is not valid UTF-8: ${showValue(bad.bytes.toString('latin1'))}`, `${seeming} ${fix}`);
 }
 
 /** A JSON.parse error with line and column, when V8 gives a position. */
@@ -233,22 +221,34 @@ function analyseHeader(rawNames: string[], line: number): { columns: string[]; i
 const isEmptyRow = (values: string[]) => values.every((v) => v === '');
 
 function buildFromCsv(data: Buffer, opts: BuildFromFileOptions): OwnCodesFile {
-	const { records, eol, lineOf } = readUserCsv(data, ID_COLUMN);
+	const { records, eol, plain, lineOf } = readUserCsv(data, ID_COLUMN);
 	let h = 0;
 	while (h < records.length && isEmptyRow(records[h])) h++;
 	if (h === records.length) throw new DataError('The file is empty: it needs a header line with an "id" column and one row per code');
 	const { columns, idCol, statusCol } = analyseHeader(records[h], h + 1); // only blank lines before it
+	const limit = fileLimit(opts.maxFileBytes);
 	// Lines count from the header: the first data row is "Line 2".
-	const out = new UploadBuilder(columns, eol, (i) => `Line ${lineOf(i)}`, opts.allowPostedDuplicates, fileLimit(opts.maxFileBytes));
+	const out = new UploadBuilder(columns, eol, (i) => `Line ${lineOf(i)}`, opts.allowPostedDuplicates, limit);
+	let skipped = h;
 	for (let i = h + 1; i < records.length; i++) {
 		const values = records[i];
-		if (isEmptyRow(values)) continue;
+		if (isEmptyRow(values)) {
+			skipped++;
+			continue;
+		}
 		if (values.length !== columns.length) out.report(i, undefined, `has ${values.length} values but the header has ${columns.length} columns`);
-		const firstOfId = out.checkId(values[idCol] ?? '', i, ID_COLUMN);
+		out.checkId(values[idCol] ?? '', i, ID_COLUMN);
 		if (statusCol >= 0) out.checkStatus(values[statusCol], i, STATUS_COLUMN, true);
-		out.write(values, i, firstOfId);
 	}
-	return out.finish('The file has a header but no codes: add one row per code below the header');
+	const empty = 'The file has a header but no codes: add one row per code below the header';
+	out.check(empty);
+	// Most files, and the largest, would be written back byte for byte: they go up as they are.
+	const ended = data.subarray(-eol.length).toString('latin1') === eol;
+	if (plain && skipped === 0 && records[0].join(',') === columns.join(',') && data.length + (ended ? 0 : eol.length) <= limit) {
+		return out.finish(empty, ended ? data : Buffer.concat([data, Buffer.from(eol)]));
+	}
+	for (let i = h + 1; i < records.length; i++) if (!isEmptyRow(records[i])) out.write(records[i], i, records[i][idCol]);
+	return out.finish(empty);
 }
 
 /**
@@ -261,9 +261,9 @@ export function buildFromFile(data: Buffer, filetype: OwnCodesFileType, opts: Bu
 	if (!Buffer.isBuffer(data)) throw new DataError('No file data: expected the bytes of a CSV or JSON file');
 	if (filetype !== 'csv' && filetype !== 'json') throw new DataError(`Unsupported file type ${showValue(String(filetype))}: Scantrust takes CSV or JSON code files`);
 	if (data.length === 0) throw new DataError(`The ${filetype === 'csv' ? 'CSV' : 'JSON'} file is empty`);
-	const start = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
-	checkBytes(data, filetype, start);
-	return filetype === 'csv' ? buildFromCsv(data.subarray(start), opts) : buildFromJson(data.toString('utf8', start), opts);
+	const body = withoutBom(data);
+	checkBytes(body, filetype);
+	return filetype === 'csv' ? buildFromCsv(body, opts) : buildFromJson(body.toString('utf8'), opts);
 }
 
 const CSV_MIME = new Set(['text/csv', 'application/csv', 'text/comma-separated-values', 'text/x-csv', 'application/x-csv']);

@@ -1,6 +1,7 @@
 /** Own codes (ingestion): limits, the id and activation_status rules, and the builder of the upload file(s). */
 import { csvRow } from './csvWriter';
 import { DataError } from './DataError';
+import { describeChar, showValue } from './showValue';
 
 /** Scantrust accepts upload files of at most 100 MB; larger inputs are split. */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
@@ -8,22 +9,19 @@ export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 export const MAX_REPORTED_PROBLEMS = 10;
 /** Id rule of Scantrust's ingestion API: `^[A-Za-z0-9_-]{8,}$`, at most 100 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{8,}$/;
-export const ID_MIN_LENGTH = 8;
-export const ID_MAX_LENGTH = 100;
+const ID_MAX_LENGTH = 100;
 const ID_RULE = 'an id must be at least 8 characters of letters, digits, - or _';
 const STATUS_RULE = 'it must be 0 (inactive), 1 (active) or 2 (blacklisted), or empty';
 
-/** The result of the builder: the upload file(s), always CSV. */
+/** The result of the builder: the upload file(s), always CSV (JSON input is converted). */
 export interface OwnCodesFile {
-	/** One or more UTF-8 CSV files, each at most the size limit, each starting with the same header line. */
+	/** UTF-8 CSV files of at most the size limit, each starting with the same header line. */
 	files: Buffer[];
-	/** The `filetype` to ask Scantrust's get-post-data for: always 'csv' (JSON input is converted). */
 	filetype: 'csv';
-	/** Codes (data rows) over all files; with allowed posted duplicates, duplicates are counted too. */
+	/** Data rows over all files, allowed duplicates included; codeCounts: per file. */
 	codeCount: number;
-	/** Rows written per file, same order as `files`. */
 	codeCounts: number[];
-	/** Allowed duplicates left out because their id was already written to an earlier file; 0 when one file. */
+	/** Allowed duplicates left out because their id was already written to an earlier file. */
 	droppedDuplicates: number;
 	/** Header columns as written, e.g. ['id', 'product', 'activation_status']. */
 	columns: string[];
@@ -38,27 +36,6 @@ const KNOWN_COLUMNS = new Set([ID_COLUMN, 'product', STATUS_COLUMN]);
 export function canonicalColumn(name: string): string {
 	const trimmed = name.trim();
 	return KNOWN_COLUMNS.has(trimmed.toLowerCase()) ? trimmed.toLowerCase() : trimmed;
-}
-
-/** Characters nobody can see or tell from a space: controls, zero-width space, BOM, no-break space... (not a plain space). */
-const INVISIBLE = /(?! )[\p{C}\p{Z}]/u;
-const NAMES: Record<string, string> = { '\u200B': 'zero-width space', '\uFEFF': 'byte order mark', '\u00A0': 'no-break space' };
-const codePoint = (ch: string) => (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
-
-/** Shows a value in a message: JSON-quoted, cut after 40 characters, invisible characters as \u{200B}. */
-export function showValue(value: string): string {
-	const cut = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-	return JSON.stringify(cut).replace(new RegExp(INVISIBLE, 'gu'), (ch) => `\\u{${codePoint(ch)}}`);
-}
-
-function describeChar(ch: string): string {
-	if (ch === ' ') return '" " (a space)';
-	if (ch === '\t') return 'a tab';
-	if (ch === '\r' || ch === '\n') return 'a line break';
-	const code = `U+${codePoint(ch).padStart(4, '0')}`;
-	if (/\p{Cc}/u.test(ch)) return `the control character ${code}`;
-	if (INVISIBLE.test(ch)) return `the invisible character ${code}${NAMES[ch] ? ` (${NAMES[ch]})` : ''}`;
-	return JSON.stringify(ch);
 }
 
 /** Why an id breaks the rule, or undefined when it is valid. */
@@ -112,16 +89,14 @@ export class UploadBuilder {
 		this.shown.push(`${this.naming(ref)}${field === undefined ? '' : `, field ${showValue(field)}`}: ${what}`);
 	}
 
-	/** Checks an id (`field`: the column or property the user knows); returns its first row's ref if it is an allowed duplicate. */
-	checkId(id: string, ref: number, field: string): number | undefined {
+	/** Checks an id (`field`: the column or property the user knows) for the rule and, over the whole input, for duplicates. */
+	checkId(id: string, ref: number, field: string): void {
 		this.codeCount++;
 		const problem = idProblem(id);
 		const first = problem === undefined ? this.seen.get(id) : undefined;
 		if (problem !== undefined) this.report(ref, field, problem);
 		else if (first === undefined) this.seen.set(id, ref);
-		else if (this.allowPostedDuplicates) return first;
-		else this.report(ref, field, `${showValue(id)} is a duplicate of ${this.naming(first).replace(/^./, (c) => c.toLowerCase())}`);
-		return undefined;
+		else if (!this.allowPostedDuplicates) this.report(ref, field, `${showValue(id)} is a duplicate of ${this.naming(first).replace(/^./, (c) => c.toLowerCase())}`);
 	}
 
 	/** Checks an activation status given as text or number; returns the value to write ('' | '0' | '1' | '2'). */
@@ -130,22 +105,22 @@ export class UploadBuilder {
 		if (value === 0 || value === 1 || value === 2) return String(value);
 		const text = typeof value === 'string' && !strictText ? value.trim() : value;
 		if (text === '0' || text === '1' || text === '2' || text === '') return text;
-		const shown = typeof value === 'string' ? showValue(value) : (JSON.stringify(value) ?? String(value));
-		this.report(ref, field, `${shown} is not a valid activation_status; ${STATUS_RULE}`);
+		this.report(ref, field, `${showValue(value)} is not a valid activation_status; ${STATUS_RULE}`);
 		return '';
 	}
 
 	/**
-	 * Writes a row unless a problem was found; `firstRef`: for an allowed duplicate, the ref of its id's first row.
-	 * Scantrust ignores a posted duplicate only within one file (in a later one it is an existing_id_error), so such
-	 * a row is left out and counted unless it lands in the file of that first row.
+	 * Writes a checked row unless a problem was found. Scantrust ignores a posted duplicate only within one file (in a
+	 * later one it is an existing_id_error), so an allowed duplicate is left out and counted unless it lands in the
+	 * file of its id's first row.
 	 */
-	write(values: readonly string[], ref: number, firstRef?: number): void {
+	write(values: readonly string[], ref: number, id: string): void {
 		if (this.total > 0) return;
 		const row = csvRow(values, this.eol);
 		const bytes = Buffer.byteLength(row, 'utf8');
 		const fits = this.size + bytes <= this.maxBytes;
-		if (firstRef !== undefined && !(fits && this.rows > 0 && firstRef >= this.startRef)) {
+		const first = this.seen.get(id) ?? ref;
+		if (first !== ref && !(fits && this.rows > 0 && first >= this.startRef)) {
 			this.dropped++;
 			return;
 		}
@@ -170,8 +145,8 @@ export class UploadBuilder {
 		this.size = this.headerBytes;
 	}
 
-	/** The upload file(s); throws one DataError with the collected problems, or `emptyMessage` when there are no codes. */
-	finish(emptyMessage: string): OwnCodesFile {
+	/** Throws one DataError with the collected problems, or `emptyMessage` when there are no codes. */
+	check(emptyMessage: string): void {
 		const { shown, total } = this;
 		if (total > 0) {
 			const listed = total > shown.length ? ` (the first ${shown.length} are listed)` : '';
@@ -183,9 +158,15 @@ export class UploadBuilder {
 			].join('\n'));
 		}
 		if (this.codeCount === 0) throw new DataError(emptyMessage, 'Scantrust needs at least one code (row with an id) per upload.');
-		if (this.rows > 0) this.endFile();
-		const { files, counts, columns, codeCount } = this;
-		return { files, filetype: 'csv', codeCount, codeCounts: counts, columns, droppedDuplicates: this.dropped };
+	}
+
+	/** The upload file(s) written, or `asIs`: the input file when writing its checked rows would give the same bytes. */
+	finish(emptyMessage: string, asIs?: Buffer): OwnCodesFile {
+		this.check(emptyMessage);
+		if (asIs) this.files.push(asIs);
+		else if (this.rows > 0) this.endFile();
+		const { files, columns, codeCount } = this;
+		return { files, filetype: 'csv', codeCount, codeCounts: asIs ? [codeCount] : this.counts, columns, droppedDuplicates: this.dropped };
 	}
 }
 

@@ -11,6 +11,8 @@ export interface UserCsv {
 	records: string[][];
 	/** The header's line break ('\n' or '\r\n'; a bare CR gives '\r\n'), to write rows the way they came. */
 	eol: string;
+	/** Comma-separated, without quotes, one kind of line break (`eol`): rows written back would be the file's bytes. */
+	plain: boolean;
 	/** The 1-based line on which records[index] starts, counting blank lines and those inside quoted values. */
 	lineOf(index: number): number;
 }
@@ -18,6 +20,13 @@ export interface UserCsv {
 /** Line breaks in a text: CRLF, LF and a lone CR count one each. */
 export function breaksIn(text: string): number {
 	return text.match(/\r\n?|\n/g)?.length ?? 0;
+}
+
+/** The one line break a file uses, or undefined when it mixes them. */
+function lineBreakOf(data: Buffer): string | undefined {
+	if (data.indexOf(13) === -1) return '\n';
+	if (data.indexOf(10) === -1) return '\r';
+	return /\r(?!\n)|(?<!\r)\n/.test(data.toString('latin1')) ? undefined : '\r\n';
 }
 
 function namesOf(line: string, delimiter: string): string[] {
@@ -40,10 +49,12 @@ export function readUserCsv(data: Buffer, wanted: string): UserCsv {
 		const score = names.length + (names.some((n) => n.trim().toLowerCase() === wanted) ? 1e6 : 0);
 		if (score > best.score) best = { delimiter, names, score };
 	}
+	const lineBreak = lineBreakOf(data);
 	let records: string[][];
 	try {
-		// CRLF first, so that it is one line break and not two.
-		records = parse(data, { delimiter: best.delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true }) as string[][];
+		// One kind of line break parses faster; mixed ones are listed CRLF first, so that it is one break and not two.
+		const record_delimiter = lineBreak ?? ['\r\n', '\n', '\r'];
+		records = parse(data, { delimiter: best.delimiter, record_delimiter, relax_column_count: true }) as string[][];
 	} catch (error) {
 		throw unreadable(error, data, best.names);
 	}
@@ -60,7 +71,8 @@ export function readUserCsv(data: Buffer, wanted: string): UserCsv {
 		}
 		return starts[index];
 	};
-	return { records, eol: head?.[2] === '\n' ? '\n' : '\r\n', lineOf };
+	const eol = head?.[2] === '\n' ? '\n' : '\r\n';
+	return { records, eol, plain: best.delimiter === ',' && lineBreak === eol && data.indexOf(0x22) === -1, lineOf };
 }
 
 const QUOTE_PROBLEMS: Record<string, (column: number, field: string) => string> = {

@@ -6,6 +6,7 @@ import { advanceCursor, CURSOR_LIMITS, needsNextPage, queryFingerprint, readCurs
 import { CURSOR_KEY, pollBudgetMs } from './poll';
 import { walkScans } from './walkScans';
 import { MAX_ROWS_PER_POLL, type Fail } from './walkList';
+import { showValue } from '../codes/showValue';
 
 /** "Fetch Test Event" looks for the newest matching scan this far back. */
 export const SAMPLE_TIMEFRAME = '1y';
@@ -27,14 +28,14 @@ function settings(ctx: IPollFunctions): ScanFilters {
 	const raw = ctx.getNodeParameter('campaignId', '') as unknown;
 	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
 	if (!/^\d+$/.test(text) || Number(text) <= 0) {
-		throw new NodeOperationError(ctx.getNode(), `"Campaign ID" must be a numeric Scantrust campaign id such as 126, got ${JSON.stringify(raw)}`, {
+		throw new NodeOperationError(ctx.getNode(), `"Campaign ID" must be a numeric Scantrust campaign id such as 126, got ${showValue(raw)}`, {
 			description: "Copy it from the address of the campaign's dashboard in the Scantrust portal (campaignId=...).",
 		});
 	}
 	const filters = ctx.getNodeParameter('filters', {}) as ScanTriggerFilters;
 	const { flags, bad } = readFlags(filters.flags);
 	if (bad !== undefined) {
-		throw new NodeOperationError(ctx.getNode(), `"Flags" holds ${JSON.stringify(bad)}, which is not a flag name`, {
+		throw new NodeOperationError(ctx.getNode(), `"Flags" holds ${showValue(bad)}, which is not a flag name`, {
 			description: 'Flag names are letters, digits, - and _, separated by commas (e.g. counterfeit,out-of-market).',
 		});
 	}

@@ -4,6 +4,7 @@ import { findProduct, productNotFound } from '../../api/products';
 import { BUILT_IN_FIELDS } from '../../api/scm';
 import { activationStatusField, SCM_KEY } from '../codeFilters';
 import { fail, isoDate, nonEmptyText } from '../validate';
+import { showValue } from '../../codes/showValue';
 
 /** The fields Update and Update Many set, and how they are read and checked. */
 
@@ -130,14 +131,14 @@ interface UpdateFields {
 /** A whole number from a list, given as a number or as digits (expressions often give text). */
 function choice(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown, max: number, meaning: string): number {
 	const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-	if (!Number.isInteger(number) || number < 0 || number > max) fail(ctx, itemIndex, field, `must be ${meaning}, got ${JSON.stringify(value)}`);
+	if (!Number.isInteger(number) || number < 0 || number > max) fail(ctx, itemIndex, field, `must be ${meaning}, got ${showValue(value)}`);
 	return number;
 }
 
 function booleanValue(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): boolean {
 	if (typeof value === 'boolean') return value;
 	if (value === 'true' || value === 'false') return value === 'true';
-	return fail(ctx, itemIndex, field, `must be true or false, got ${JSON.stringify(value)}`);
+	return fail(ctx, itemIndex, field, `must be true or false, got ${showValue(value)}`);
 }
 
 /** SCM values go as text; dates must be YYYY-MM-DD, as Scantrust asks for date fields. */
@@ -165,7 +166,7 @@ export function readUpdateFields(ctx: IExecuteFunctions, itemIndex: number): IDa
 	if (input.consumedDate !== undefined && input.consumedDate !== '') fields.consumed_date = isoDate(ctx, itemIndex, 'Consumed Date', input.consumedDate);
 	for (const pair of input.scmData?.fields ?? []) {
 		const key = typeof pair.key === 'string' ? pair.key.trim() : '';
-		if (!SCM_KEY.test(key)) fail(ctx, itemIndex, 'SCM Data', `has a key ${JSON.stringify(pair.key)} that is not an SCM field name`, 'SCM keys are letters, digits and _, as defined in the campaign (e.g. pallet_number).');
+		if (!SCM_KEY.test(key)) fail(ctx, itemIndex, 'SCM Data', `has a key ${showValue(pair.key)} that is not an SCM field name`, 'SCM keys are letters, digits and _, as defined in the campaign (e.g. pallet_number).');
 		if (BUILT_IN_FIELDS.includes(key)) fail(ctx, itemIndex, 'SCM Data', `sets "${key}"`, `Set ${key} with its own field under Update Fields, where it is checked.`);
 		if (key in fields) fail(ctx, itemIndex, 'SCM Data', `sets "${key}" twice`);
 		fields[key] = scmValue(ctx, itemIndex, key, pair.value);

@@ -8,6 +8,7 @@ import { filtersCollection, getListLimit, listFields } from '../listFields';
 import { fail, numericId } from '../validate';
 import { waitFields } from '../waitFields';
 import { codeSelectionFields, isGiven, productIdOf, readCodeSelection, type ProductFilter } from '../codeFilters';
+import { showValue } from '../../codes/showValue';
 
 const selection = codeSelectionFields({
 	status: { name: 'status', displayName: 'Status', description: 'Only codes with this activation status' },
@@ -79,7 +80,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|
 function time(ctx: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
 	const text = String(value).trim();
 	if (!ISO_TIME.test(text) || Number.isNaN(Date.parse(text))) {
-		fail(ctx, itemIndex, field, `must be a date or date-time such as 2024-05-31 or 2024-05-31T17:00:00Z, got ${JSON.stringify(value)}`);
+		fail(ctx, itemIndex, field, `must be a date or date-time such as 2024-05-31 or 2024-05-31T17:00:00Z, got ${showValue(value)}`);
 	}
 	return text;
 }
@@ -108,7 +109,7 @@ function readJob(ctx: IExecuteFunctions, itemIndex: number): ExportJob {
 	const { status, scm, product } = readCodeSelection(ctx, itemIndex, filters, selection.status);
 	if (status !== undefined) qs.status = status;
 	if (filters.blacklisted !== undefined) {
-		if (typeof filters.blacklisted !== 'boolean') fail(ctx, itemIndex, 'Blacklisted', `must be true or false, got ${JSON.stringify(filters.blacklisted)}`);
+		if (typeof filters.blacklisted !== 'boolean') fail(ctx, itemIndex, 'Blacklisted', `must be true or false, got ${showValue(filters.blacklisted)}`);
 		qs.blacklisted = filters.blacklisted ? 'true' : 'false';
 	}
 	const activated = range(ctx, itemIndex, 'Activated', filters.activatedAfter, filters.activatedBefore);

@@ -6,6 +6,7 @@ import { checkEachItem, runForEachItem } from '../items';
 import { fail, nonEmptyText, positiveInteger } from '../validate';
 import { SCM_KEY } from '../codeFilters';
 import { checkProducts, perItem, readUpdateFields, updateFieldsCollection } from './fields';
+import { showValue } from '../../codes/showValue';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['code'], operation: ['update'] } },
@@ -91,10 +92,10 @@ function codeIdReader(ctx: IExecuteFunctions, items: INodeExecutionData[]): (ite
 function readDataKey(ctx: IExecuteFunctions, itemIndex: number): string {
 	const codeKey = ctx.getNodeParameter('codeKey', itemIndex, 'extended_id') as string;
 	if (codeKey === 'extended_id' || codeKey === 'serial_number') return codeKey;
-	if (codeKey !== 'scmKey') fail(ctx, itemIndex, 'Code Key', `must be extended_id, serial_number or scmKey, got ${JSON.stringify(codeKey)}`);
+	if (codeKey !== 'scmKey') fail(ctx, itemIndex, 'Code Key', `must be extended_id, serial_number or scmKey, got ${showValue(codeKey)}`);
 	const dataKey = nonEmptyText(ctx, itemIndex, 'SCM Field Key', ctx.getNodeParameter('scmKeyName', itemIndex, ''));
 	if (!SCM_KEY.test(dataKey) || BUILT_IN_FIELDS.includes(dataKey)) {
-		fail(ctx, itemIndex, 'SCM Field Key', `must be the key of an SCM field (letters, digits, _), got ${JSON.stringify(dataKey)}`);
+		fail(ctx, itemIndex, 'SCM Field Key', `must be the key of an SCM field (letters, digits, _), got ${showValue(dataKey)}`);
 	}
 	return dataKey;
 }

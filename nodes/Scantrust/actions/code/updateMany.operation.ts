@@ -7,6 +7,7 @@ import { getWaitSettings, waitFields } from '../waitFields';
 import { fail } from '../validate';
 import { SCM_KEY } from '../codeFilters';
 import { checkProducts, readUpdateFields, updateFieldsCollection } from './fields';
+import { showValue } from '../../codes/showValue';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['code'], operation: ['updateMany'] } },
@@ -55,7 +56,7 @@ function readConstraints(ctx: IExecuteFunctions, itemIndex: number): IDataObject
 	const constraints: IDataObject = {};
 	for (const { key, values } of input.constraint ?? []) {
 		const name = typeof key === 'string' ? key.trim() : '';
-		if (!SCM_KEY.test(name)) fail(ctx, itemIndex, 'Constraints: Key', `must be extended_id, serial_number or an SCM field key, got ${JSON.stringify(key)}`);
+		if (!SCM_KEY.test(name)) fail(ctx, itemIndex, 'Constraints: Key', `must be extended_id, serial_number or an SCM field key, got ${showValue(key)}`);
 		if (name in constraints) fail(ctx, itemIndex, 'Constraints', `names "${name}" twice`, 'Put all values of one key into one constraint, separated by commas.');
 		const list = (Array.isArray(values) ? values : String(values ?? '').split(',')).map((v) => String(v).trim()).filter((v) => v !== '');
 		if (list.length === 0) fail(ctx, itemIndex, `Constraints: ${name}`, 'has no values', 'Give at least one value; an empty constraint would match no code.');

@@ -6,6 +6,7 @@ import { nonEmptyText, numericId } from '../validate';
 import type { ProcessOptions } from '../../api/ingestion';
 import type { CurrentIngestion } from '../../api/upload';
 import { additionalFieldsCollection } from '../listFields';
+import { showValue } from '../../codes/showValue';
 
 /** `recordKey`, used by process and get. */
 export const recordKeyField: INodeProperties = {
@@ -84,7 +85,7 @@ export function parseDefaultScmData(ctx: IExecuteFunctions, itemIndex: number, v
 	if (status !== undefined && status !== null && !['0', '1', '2'].includes(String(status).trim())) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Item ${itemIndex}: "Default SCM Data" field "activation_status" is ${JSON.stringify(status)}; it must be 0 (inactive), 1 (active) or 2 (blacklisted)`,
+			`Item ${itemIndex}: "Default SCM Data" field "activation_status" is ${showValue(status)}; it must be 0 (inactive), 1 (active) or 2 (blacklisted)`,
 			{ itemIndex, description: 'Correct it or leave it out. Nothing was sent.' },
 		);
 	}
@@ -157,7 +158,7 @@ export function readUploadSettings(ctx: IExecuteFunctions, itemIndex: number): {
 	const idFormat = extra.idFormat ?? 'default';
 	if ((flow !== 'addSids' && flow !== 'fromTemplate') || (idFormat !== 'default' && idFormat !== 'gs1')) {
 		const [field, value, allowed] = flow !== 'addSids' && flow !== 'fromTemplate' ? ['Ingestion', flow, 'addSids, fromTemplate or legacy'] : ['ID Format', idFormat, 'default or gs1'];
-		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: "${field}" is ${JSON.stringify(value)}; it must be ${allowed}`, { itemIndex });
+		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: "${field}" is ${showValue(value)}; it must be ${allowed}`, { itemIndex });
 	}
 	const current: CurrentIngestion = { flow, idFormat };
 	if (flow === 'fromTemplate') current.templateKey = nonEmptyText(ctx, itemIndex, 'Ingestion Template Key', ctx.getNodeParameter('ingestionTemplateKey', itemIndex, ''));

@@ -6,6 +6,7 @@ import { getWaitSettings } from '../waitFields';
 import { checkEachItem, runForAllItems, runForEachChecked } from '../items';
 import { ingestionWaitFields, readUploadSettings, savedUploadOptions, uploadAdditionalFields } from './fields';
 import { API_MODE_MAX_BODY_BYTES, uploadCodes, type UploadJob } from '../../api/upload';
+import { showValue } from '../../codes/showValue';
 
 const showFor = (source: string) => ({ show: { source: [source] } });
 
@@ -191,7 +192,7 @@ async function prepareFile(ctx: IExecuteFunctions, itemIndex: number): Promise<U
 	if (!filetype) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Item ${itemIndex}: the file ${JSON.stringify(binary.fileName ?? property)} (${binary.mimeType || 'no MIME type'}) is neither a CSV nor a JSON file`,
+			`Item ${itemIndex}: the file ${showValue(binary.fileName ?? property)} (${binary.mimeType || 'no MIME type'}) is neither a CSV nor a JSON file`,
 			{
 				itemIndex,
 				description:

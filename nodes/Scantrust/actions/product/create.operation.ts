@@ -5,6 +5,7 @@ import { createProduct } from '../../api/products';
 import { checkEachItem, runForEachChecked } from '../items';
 import { fail, nonEmptyText, numericId } from '../validate';
 import { additionalFieldsCollection } from '../listFields';
+import { showValue } from '../../codes/showValue';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['product'], operation: ['create'] } },
@@ -76,7 +77,7 @@ function buildBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 	if (filled(extra.campaign)) body.campaign = numericId(ctx, itemIndex, 'Campaign ID', extra.campaign);
 	if (filled(extra.clientUrl)) {
 		const url = String(extra.clientUrl).trim();
-		if (!/^https?:\/\/\S+$/i.test(url)) fail(ctx, itemIndex, 'Client URL', `must be a web address starting with http:// or https://, got ${JSON.stringify(url)}`);
+		if (!/^https?:\/\/\S+$/i.test(url)) fail(ctx, itemIndex, 'Client URL', `must be a web address starting with http:// or https://, got ${showValue(url)}`);
 		body.client_url = url;
 	}
 	if (filled(extra.description)) body.description = String(extra.description);

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { readFlags } from '../../api/scans';
 import { fail } from '../validate';
+import { showValue } from '../../codes/showValue';
 
 /** The campaign whose scans are read: Scantrust exports scans per campaign. */
 export const campaignIdField: INodeProperties = {
@@ -27,7 +28,7 @@ export const flagsField: INodeProperties = {
 export function readFlagsParameter(ctx: IExecuteFunctions, itemIndex: number, value: unknown): string[] {
 	const { flags, bad } = readFlags(value);
 	if (bad !== undefined) {
-		fail(ctx, itemIndex, 'Filters: Flags', `holds ${JSON.stringify(bad)}, which is not a flag name`, 'Flag names are letters, digits, - and _, separated by commas (e.g. counterfeit,out-of-market).');
+		fail(ctx, itemIndex, 'Filters: Flags', `holds ${showValue(bad)}, which is not a flag name`, 'Flag names are letters, digits, - and _, separated by commas (e.g. counterfeit,out-of-market).');
 	}
 	return flags;
 }

@@ -7,6 +7,7 @@ import { checkEachItem, runForEachChecked } from '../items';
 import { filtersCollection, getListLimit, listFields } from '../listFields';
 import { fail, isoDate, numericId } from '../validate';
 import { campaignIdField, flagsField, readFlagsParameter } from './fields';
+import { showValue } from '../../codes/showValue';
 
 const selection = codeSelectionFields({
 	status: { name: 'activationStatus', displayName: 'Activation Status', description: 'Only scans of codes with this activation status' },
@@ -90,7 +91,7 @@ function readPeriod(ctx: IExecuteFunctions, itemIndex: number): ScanPeriod {
 	}
 	const timeframe = String(ctx.getNodeParameter('timeframe', itemIndex, '1w')).trim();
 	if (!TIMEFRAME.test(timeframe)) {
-		fail(ctx, itemIndex, 'Timeframe', `must be a number followed by d, w, m or y (e.g. 1d, 3w, 2m, 1y), got ${JSON.stringify(timeframe)}`);
+		fail(ctx, itemIndex, 'Timeframe', `must be a number followed by d, w, m or y (e.g. 1d, 3w, 2m, 1y), got ${showValue(timeframe)}`);
 	}
 	return { timeframe };
 }

@@ -1,36 +1,22 @@
 /**
- * Own codes (ingestion): n8n items or an uploaded CSV/JSON file -> the upload file(s), every code checked first.
- * Pure: no n8n, no disk, no network. The output is always CSV, the format Scantrust documents (its JSON layout is
- * not); CSV input is re-written with commas and keeps its line break (LF or CRLF), everything else gets CRLF.
+ * Own codes (ingestion): n8n items or a CSV/JSON file -> the upload file(s), every code checked first. Pure (no n8n,
+ * disk or network). The output is CSV, the format Scantrust documents: CSV input keeps its line break, the rest CRLF.
  */
 import { DataError } from './DataError';
 import { firstNonUtf8Line, startsUtf16, withoutBom } from './encoding';
-import { ID_COLUMN, ID_PATTERN, STATUS_COLUMN, UploadBuilder, canonicalColumn, fileLimit, type OwnCodesFile, type RowNaming } from './ownCodesCore';
+import { ID_COLUMN, ID_PATTERN, MAX_UPLOAD_BYTES, STATUS_COLUMN, UploadBuilder, canonicalColumn, type OwnCodesFile, type RowNaming } from './ownCodesCore';
 import { showValue } from './showValue';
 import { readUserCsv } from './userCsv';
 
 export { MAX_REPORTED_PROBLEMS, MAX_UPLOAD_BYTES, type OwnCodesFile } from './ownCodesCore';
 
-/** An item's `json` (IDataObject is assignable to this). */
-export type ItemJson = Readonly<Record<string, unknown>>;
-
-/** One entry of the fields-to-columns mapping: item property `field` becomes CSV column `column`. */
+/** Item property `field` becomes CSV column `column`. */
 export type FieldColumn = { field: string; column: string };
 
-export interface BuildFromFileOptions {
-	/** Keep duplicate ids (Scantrust ingests the first); otherwise they are an error naming both rows. */
-	allowPostedDuplicates: boolean;
-	/** Size limit per upload file, default MAX_UPLOAD_BYTES. */
-	maxFileBytes?: number;
-}
-
-export interface BuildFromItemsOptions extends BuildFromFileOptions {
-	/** Top-level property of each item holding the id (a plain name, not a dotted path). */
-	idField: string;
-	/** Item property -> CSV column. Empty: every other top-level scalar property becomes a column. */
-	mapping: readonly FieldColumn[];
-}
-
+/** allowPostedDuplicates: keep repeated ids (Scantrust ingests the first), else each is an error naming both rows. */
+export type BuildFromFileOptions = { allowPostedDuplicates: boolean; maxFileBytes?: number };
+/** idField: the top-level property holding the id; mapping: empty means every other scalar property is a column. */
+export type BuildFromItemsOptions = BuildFromFileOptions & { idField: string; mapping: readonly FieldColumn[] };
 export type OwnCodesFileType = 'csv' | 'json';
 
 /** Output columns and, for each, the properties feeding it (several only when names differ by case or spaces). */
@@ -50,7 +36,7 @@ function cellOf(value: unknown): { text: string; problem?: string } {
 
 /** Checks objects (items or a JSON array) and writes them as CSV rows, id first. */
 function buildFromObjects(objects: readonly unknown[], { columns, sources }: Table, naming: RowNaming, emptyMessage: string, opts: BuildFromFileOptions): OwnCodesFile {
-	const out = new UploadBuilder(columns, '\r\n', naming, opts.allowPostedDuplicates, fileLimit(opts.maxFileBytes));
+	const out = new UploadBuilder(columns, '\r\n', naming, opts.allowPostedDuplicates, opts.maxFileBytes ?? MAX_UPLOAD_BYTES);
 	objects.forEach((obj, i) => {
 		if (!isRecord(obj)) {
 			out.codeCount++;
@@ -71,7 +57,7 @@ function buildFromObjects(objects: readonly unknown[], { columns, sources }: Tab
 					out.checkId(id, i, field);
 				} else {
 					out.codeCount++;
-					out.report(i, field, id === undefined || id === null ? 'missing; every code needs an id' : `${JSON.stringify(id) ?? String(id)} is not text; the id must be text`);
+					out.report(i, field, id === undefined || id === null ? 'missing; every code needs an id' : `${showValue(id)} is not text; the id must be text`);
 				}
 				continue;
 			}
@@ -104,19 +90,14 @@ function discoverColumns(objects: readonly unknown[], idKeys: string[], include:
 }
 
 /**
- * Builds the upload file(s) from n8n items (their `json`). The id is a top-level property holding text or a whole
- * number. With a `mapping`, exactly those properties become columns, in mapping order. Without, every other
- * top-level property holding text, a number or true/false in some item becomes a column under its own name (first
- * seen first); objects, lists, always-null properties and other properties named `id` (e.g. a database row's own id)
- * are left out. A missing value is an empty cell. Errors name the item by its 0-based index and the property.
+ * Builds the upload file(s) from n8n items' `json`; the id is text or a whole number. With a `mapping`, exactly those
+ * properties are columns; without, every other top-level property holding text, a number or true/false in some item
+ * is one (first seen first), and objects, lists, always-null properties and other `id`s (a row's own id) are not.
  */
-export function buildFromItems(items: readonly ItemJson[], opts: BuildFromItemsOptions): OwnCodesFile {
-	fileLimit(opts.maxFileBytes);
+export function buildFromItems(items: ReadonlyArray<Readonly<Record<string, unknown>>>, opts: BuildFromItemsOptions): OwnCodesFile {
 	const idField = (opts.idField ?? '').trim();
 	if (idField === '') throw new DataError('The id field is empty: give the name of the item property that holds the code id');
-	if (!Array.isArray(items) || items.length === 0) {
-		throw new DataError('No codes to upload: the input has no items', 'Scantrust needs at least one code per upload.');
-	}
+	if (items.length === 0) throw new DataError('No codes to upload: the input has no items', 'Scantrust needs at least one code per upload.');
 	const mapping = opts.mapping ?? [];
 	let table: Table = { columns: [ID_COLUMN], sources: [[idField]] };
 	mapping.forEach((m, k) => {
@@ -166,8 +147,7 @@ function checkBytes(data: Buffer, filetype: OwnCodesFileType): void {
 		throw new DataError(`The file is declared as JSON but does not start with "[": it starts with ${start}`, `${JSON_EXAMPLE} If this is a CSV file, declare it as CSV.`);
 	}
 	const bad = firstNonUtf8Line(data, newline);
-	const seeming = 'The file seems to be in another encoding, e.g. Windows-1252.';
-	if (bad) throw new DataError(`Line ${bad.index + 1} of the ${say} file is not valid UTF-8: ${showValue(bad.bytes.toString('latin1'))}`, `${seeming} ${fix}`);
+	if (bad) throw new DataError(`Line ${bad.index + 1} of the ${say} file is not valid UTF-8: ${showValue(bad.bytes.toString('latin1'))}`, `It seems to be in another encoding, e.g. Windows-1252. ${fix}`);
 }
 
 /** A JSON.parse error with line and column, when V8 gives a position. */
@@ -226,16 +206,13 @@ function buildFromCsv(data: Buffer, opts: BuildFromFileOptions): OwnCodesFile {
 	while (h < records.length && isEmptyRow(records[h])) h++;
 	if (h === records.length) throw new DataError('The file is empty: it needs a header line with an "id" column and one row per code');
 	const { columns, idCol, statusCol } = analyseHeader(records[h], h + 1); // only blank lines before it
-	const limit = fileLimit(opts.maxFileBytes);
-	// Lines count from the header: the first data row is "Line 2".
+	const limit = opts.maxFileBytes ?? MAX_UPLOAD_BYTES;
 	const out = new UploadBuilder(columns, eol, (i) => `Line ${lineOf(i)}`, opts.allowPostedDuplicates, limit);
-	let skipped = h;
+	const rows: number[] = [];
 	for (let i = h + 1; i < records.length; i++) {
 		const values = records[i];
-		if (isEmptyRow(values)) {
-			skipped++;
-			continue;
-		}
+		if (isEmptyRow(values)) continue;
+		rows.push(i);
 		if (values.length !== columns.length) out.report(i, undefined, `has ${values.length} values but the header has ${columns.length} columns`);
 		out.checkId(values[idCol] ?? '', i, ID_COLUMN);
 		if (statusCol >= 0) out.checkStatus(values[statusCol], i, STATUS_COLUMN, true);
@@ -244,36 +221,19 @@ function buildFromCsv(data: Buffer, opts: BuildFromFileOptions): OwnCodesFile {
 	out.check(empty);
 	// Most files, and the largest, would be written back byte for byte: they go up as they are.
 	const ended = data.subarray(-eol.length).toString('latin1') === eol;
-	if (plain && skipped === 0 && records[0].join(',') === columns.join(',') && data.length + (ended ? 0 : eol.length) <= limit) {
+	if (plain && rows.length === records.length - 1 && records[0].join(',') === columns.join(',') && data.length + (ended ? 0 : eol.length) <= limit) {
 		return out.finish(empty, ended ? data : Buffer.concat([data, Buffer.from(eol)]));
 	}
-	for (let i = h + 1; i < records.length; i++) if (!isEmptyRow(records[i])) out.write(records[i], i, records[i][idCol]);
+	for (const i of rows) out.write(records[i], i, records[i][idCol]);
 	return out.finish(empty);
 }
 
 /**
  * Builds the upload file(s) from a UTF-8 CSV or JSON file (a BOM is removed). CSV: comma, semicolon or tab separated,
- * the first non-blank line is the header with an `id` column; errors name the line (the header is line 1) and column.
- * JSON: an array of objects with an `id`, other properties are columns; errors name the array index and property.
+ * the first non-blank line is the header with an `id` column. JSON: an array of objects with an `id`.
  */
 export function buildFromFile(data: Buffer, filetype: OwnCodesFileType, opts: BuildFromFileOptions): OwnCodesFile {
-	fileLimit(opts.maxFileBytes);
-	if (!Buffer.isBuffer(data)) throw new DataError('No file data: expected the bytes of a CSV or JSON file');
-	if (filetype !== 'csv' && filetype !== 'json') throw new DataError(`Unsupported file type ${showValue(String(filetype))}: Scantrust takes CSV or JSON code files`);
-	if (data.length === 0) throw new DataError(`The ${filetype === 'csv' ? 'CSV' : 'JSON'} file is empty`);
 	const body = withoutBom(data);
 	checkBytes(body, filetype);
 	return filetype === 'csv' ? buildFromCsv(body, opts) : buildFromJson(body.toString('utf8'), opts);
-}
-
-const CSV_MIME = new Set(['text/csv', 'application/csv', 'text/comma-separated-values', 'text/x-csv', 'application/x-csv']);
-const JSON_MIME = new Set(['application/json', 'text/json', 'application/x-json']);
-
-/** The file type from the MIME type or else (text/plain, application/vnd.ms-excel for .csv on Windows...) the name's extension. */
-export function detectFileType(fileName?: string, mimeType?: string): OwnCodesFileType | undefined {
-	const mime = (mimeType ?? '').split(';')[0].trim().toLowerCase();
-	if (CSV_MIME.has(mime)) return 'csv';
-	if (JSON_MIME.has(mime) || mime.endsWith('+json')) return 'json';
-	const ext = /\.([A-Za-z0-9]+)\s*$/.exec(fileName ?? '')?.[1].toLowerCase();
-	return ext === 'csv' || ext === 'json' ? ext : undefined;
 }

@@ -51,17 +51,15 @@ export function idProblem(id: string): string | undefined {
 export type RowNaming = (ref: number) => string;
 
 /**
- * Checks codes and writes the upload file(s). Ids are checked for the rule and for duplicates over the whole input
- * (one Map of id -> first row, spanning every file). Problems are collected (the first MAX_REPORTED_PROBLEMS and the
- * total); after the first one, rows are only checked. Files hold at most maxBytes, each starts with the header.
+ * Checks codes (ids against the rule and, over the whole input, each other) and writes the upload file(s) of at most
+ * maxBytes, each with the header. Problems are collected; after the first one, rows are only checked.
  */
 export class UploadBuilder {
 	codeCount = 0;
 	private readonly shown: string[] = [];
 	private total = 0;
 	private readonly seen = new Map<string, number>();
-	private readonly header: string;
-	private readonly headerBytes: number;
+	private readonly header: Buffer;
 	private readonly files: Buffer[] = [];
 	private readonly counts: number[] = [];
 	/** The file being written: its rows so far (text, turned into a Buffer about every MB), size, rows, first row's ref. */
@@ -79,8 +77,8 @@ export class UploadBuilder {
 		private readonly allowPostedDuplicates: boolean,
 		private readonly maxBytes: number,
 	) {
-		this.header = csvRow(columns, eol);
-		this.size = this.headerBytes = Buffer.byteLength(this.header, 'utf8');
+		this.header = Buffer.from(csvRow(columns, eol), 'utf8');
+		this.size = this.header.length;
 	}
 
 	/** Adds `Line 5, field "id": <what>` (or `Item 3: <what>` without a field). */
@@ -125,7 +123,7 @@ export class UploadBuilder {
 			return;
 		}
 		if (!fits && this.rows === 0) {
-			const limit = `with the ${this.headerBytes}-byte header it does not fit in one upload file of at most ${this.maxBytes} bytes`;
+			const limit = `with the ${this.header.length}-byte header it does not fit in one upload file of at most ${this.maxBytes} bytes`;
 			throw new DataError(`${this.naming(ref)} is ${bytes} bytes; ${limit}`);
 		}
 		if (!fits) this.endFile();
@@ -138,11 +136,11 @@ export class UploadBuilder {
 	}
 
 	private endFile(): void {
-		this.files.push(Buffer.concat([Buffer.from(this.header, 'utf8'), ...this.chunks.splice(0), Buffer.from(this.text, 'utf8')], this.size));
+		this.files.push(Buffer.concat([this.header, ...this.chunks.splice(0), Buffer.from(this.text, 'utf8')], this.size));
 		this.counts.push(this.rows);
 		this.text = '';
 		this.rows = 0;
-		this.size = this.headerBytes;
+		this.size = this.header.length;
 	}
 
 	/** Throws one DataError with the collected problems, or `emptyMessage` when there are no codes. */
@@ -168,10 +166,4 @@ export class UploadBuilder {
 		const { files, columns, codeCount } = this;
 		return { files, filetype: 'csv', codeCount, codeCounts: asIs ? [codeCount] : this.counts, columns, droppedDuplicates: this.dropped };
 	}
-}
-
-/** The size limit per upload file: MAX_UPLOAD_BYTES or a smaller whole number of bytes. */
-export function fileLimit(maxFileBytes = MAX_UPLOAD_BYTES): number {
-	if (Number.isSafeInteger(maxFileBytes) && maxFileBytes >= 1 && maxFileBytes <= MAX_UPLOAD_BYTES) return maxFileBytes;
-	throw new DataError(`The file size limit must be a whole number of bytes from 1 to ${MAX_UPLOAD_BYTES}, got ${maxFileBytes}`);
 }

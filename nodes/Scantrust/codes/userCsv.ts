@@ -18,7 +18,7 @@ export interface UserCsv {
 }
 
 /** Line breaks in a text: CRLF, LF and a lone CR count one each. */
-export function breaksIn(text: string): number {
+function breaksIn(text: string): number {
 	return text.match(/\r\n?|\n/g)?.length ?? 0;
 }
 
@@ -29,6 +29,16 @@ function lineBreakOf(data: Buffer): string | undefined {
 	return /\r(?!\n)|(?<!\r)\n/.test(data.toString('latin1')) ? undefined : '\r\n';
 }
 
+/** The 1-based line each record starts on: one line per record before it, plus the line breaks in its values. */
+function lineStarts(records: string[][]): number[] {
+	let line = 1;
+	return records.map((record) => {
+		const start = line;
+		line += 1 + breaksIn(record.join(''));
+		return start;
+	});
+}
+
 function namesOf(line: string, delimiter: string): string[] {
 	try {
 		return (parse(line, { delimiter, relax_quotes: true, relax_column_count: true }) as string[][])[0] ?? [];
@@ -37,10 +47,7 @@ function namesOf(line: string, delimiter: string): string[] {
 	}
 }
 
-/**
- * Parses a CSV file (UTF-8, without BOM). The delimiter is the one whose reading of the first non-blank line has
- * the column `wanted` (any case), else the one giving most columns, comma on a tie.
- */
+/** Parses a UTF-8 CSV file. The delimiter: the one that gives the first non-blank line a column `wanted` (any case), else the most columns. */
 export function readUserCsv(data: Buffer, wanted: string): UserCsv {
 	const head = /^[\r\n]*([^\r\n]*)(\r\n|\n|\r)?/.exec(data.toString('utf8', 0, Math.min(data.length, 65536)));
 	let best = { delimiter: ',', names: [] as string[], score: -1 };
@@ -58,19 +65,8 @@ export function readUserCsv(data: Buffer, wanted: string): UserCsv {
 	} catch (error) {
 		throw unreadable(error, data, best.names);
 	}
-	let starts: number[] | undefined;
-	const lineOf = (index: number): number => {
-		// Only messages need line numbers: worked out on the first call.
-		if (starts === undefined) {
-			starts = [];
-			let line = 1;
-			for (const record of records) {
-				starts.push(line);
-				line += 1 + breaksIn(record.join(''));
-			}
-		}
-		return starts[index];
-	};
+	let starts: number[] | undefined; // only messages need line numbers: counted on the first call
+	const lineOf = (index: number) => (starts ??= lineStarts(records))[index];
 	const eol = head?.[2] === '\n' ? '\n' : '\r\n';
 	return { records, eol, plain: best.delimiter === ',' && lineBreak === eol && data.indexOf(0x22) === -1, lineOf };
 }

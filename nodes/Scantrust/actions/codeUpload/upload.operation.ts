@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { buildFromFile, buildFromItems, detectFileType, type FieldColumn } from '../../codes/ownCodes';
+import { buildFromFile, buildFromItems, type FieldColumn, type OwnCodesFileType } from '../../codes/ownCodes';
 import { getWaitSettings } from '../waitFields';
 import { checkEachItem, runForAllItems, runForEachChecked } from '../items';
 import { ingestionWaitFields, readUploadSettings, savedUploadOptions, uploadAdditionalFields } from './fields';
@@ -177,6 +177,18 @@ async function fromItems(ctx: IExecuteFunctions, items: INodeExecutionData[]): P
 			itemIndex: 0,
 		});
 	});
+}
+
+const CSV_MIME = new Set(['text/csv', 'application/csv', 'text/comma-separated-values', 'text/x-csv', 'application/x-csv']);
+const JSON_MIME = new Set(['application/json', 'text/json', 'application/x-json']);
+
+/** The file type from the MIME type or else (text/plain, application/vnd.ms-excel for .csv on Windows...) the name's extension. */
+export function detectFileType(fileName?: string, mimeType?: string): OwnCodesFileType | undefined {
+	const mime = (mimeType ?? '').split(';')[0].trim().toLowerCase();
+	if (CSV_MIME.has(mime)) return 'csv';
+	if (JSON_MIME.has(mime) || mime.endsWith('+json')) return 'json';
+	const ext = /\.([A-Za-z0-9]+)\s*$/.exec(fileName ?? '')?.[1].toLowerCase();
+	return ext === 'csv' || ext === 'json' ? ext : undefined;
 }
 
 function baseNameOf(fileName: string | undefined): string {

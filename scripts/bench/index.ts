@@ -194,7 +194,7 @@ export function printSummary(results: BenchResults): boolean {
 				`${Math.round(v.timeMs)} ms`,
 				mb(v.peakRssBytes),
 				`heap after ${mb(v.heapAfterBytes)} MB, retained ${mb(v.retainedBytes)} MB` +
-					(v.variant === 'bare' ? '' : `, ${v.files} file(s), ${mb(v.outputBytes)} MB out`),
+					(v.variant.startsWith('bare') ? '' : `, ${v.files} file(s), ${mb(v.outputBytes)} MB out`),
 			]);
 		}
 	}

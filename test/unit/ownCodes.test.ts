@@ -8,6 +8,7 @@ import {
 	type OwnCodesFile,
 } from '../../nodes/Scantrust/codes/ownCodes';
 import { detectFileType } from '../../nodes/Scantrust/actions/codeUpload/upload.operation';
+import { mayRepeat } from '../../nodes/Scantrust/codes/ownCodesCore';
 
 const noDup = { allowPostedDuplicates: false };
 
@@ -422,7 +423,15 @@ describe('a CSV that rewriting would not change is uploaded as it is', () => {
 		const result = csv(data.toString());
 		expect(result.files[0].equals(data)).toBe(true);
 		expect(result.codeCounts).toEqual([2]);
-		expect(buildFromFile(data, 'csv', noDup).files[0]).toBe(data); // not copied
+	});
+
+	it.each([
+		['semicolons', ';'],
+		['tabs', '\t'],
+	])('%s, no quotes, no commas in values: the file with commas for delimiters, characters of any script untouched', (_name, delimiter) => {
+		const text = [['id', 'product', 'pallet_number'], ['abc12345', 'crème brûlée 東京', 'P1'], ['def12345', '', 'P2']].map((row) => row.join(delimiter)).join('\r\n');
+		expect(csv(text).files[0].toString()).toBe(`${text.split(delimiter).join(',')}\r\n`);
+		expect(csv(text.replace('P1', 'P,1')).files[0].toString()).toContain('"P,1"'); // a comma in a value: written with quotes
 	});
 
 	it('a last row without a line break gets one, like every written row', () => {
@@ -445,6 +454,30 @@ describe('a CSV that rewriting would not change is uploaded as it is', () => {
 		expect(result.files.length).toBeGreaterThan(1);
 		expect(result.files.every((file) => file.length <= 200 && file.toString().startsWith('id,product\n'))).toBe(true);
 		expect(readAll(result).rows.map((row) => row[0])).toEqual(rows.map((row) => row.split(',')[0]));
+	});
+});
+
+describe('duplicates are found exactly, also among ids whose hashes collide', () => {
+	// 32-bit FNV-1a, written again here: two ids with the same hash are what the builder's quick pre-check cannot tell apart.
+	const fnv1a = (text: string) => [...text].reduce((hash, ch) => Math.imul(hash ^ ch.charCodeAt(0), 0x01000193), 0x811c9dc5) >>> 0;
+	const seen = new Map<number, string>();
+	let colliding: [string, string] | undefined;
+	for (let n = 0; colliding === undefined; n++) {
+		const id = `code${n.toString(36).padStart(8, '0')}`;
+		const other = seen.get(fnv1a(id));
+		if (other !== undefined) colliding = [other, id];
+		seen.set(fnv1a(id), id);
+	}
+	const [a, b] = colliding;
+
+	it('two different ids with the same hash are both kept', () => {
+		expect(mayRepeat([a, 'zzzz1111', b])(2)).toBe(true);
+		expect(mayRepeat([a, 'zzzz1111', b])(1)).toBe(false);
+		expect(readAll(csv(`id\n${a}\nzzzz1111\n${b}\n`)).rows).toEqual([[a], ['zzzz1111'], [b]]);
+	});
+
+	it('a real duplicate among them names the line of its first occurrence', () => {
+		expect(errorOf(() => csv(`id\n${a}\n${b}\nzzzz1111\n${b}\n`)).message).toBe(`Line 5, field "id": "${b}" is a duplicate of line 3`);
 	});
 });
 

@@ -4,7 +4,7 @@
  */
 import { DataError } from './DataError';
 import { firstNonUtf8Line, startsUtf16, withoutBom } from './encoding';
-import { ID_COLUMN, ID_PATTERN, MAX_UPLOAD_BYTES, STATUS_COLUMN, UploadBuilder, canonicalColumn, type OwnCodesFile, type RowNaming } from './ownCodesCore';
+import { ID_COLUMN, ID_PATTERN, MAX_UPLOAD_BYTES, STATUS_COLUMN, UploadBuilder, canonicalColumn, mayRepeat, type OwnCodesFile, type RowNaming } from './ownCodesCore';
 import { showValue } from './showValue';
 import { readUserCsv } from './userCsv';
 
@@ -45,20 +45,14 @@ function buildFromObjects(objects: readonly unknown[], { columns, sources }: Tab
 		const cells = columns.map(() => '');
 		for (let c = 0; c < columns.length; c++) {
 			const present = sources[c].filter((key) => obj[key] !== undefined);
-			if (present.length > 1) {
-				out.report(i, undefined, `the properties ${showValue(present[0])} and ${showValue(present[1])} both give the column ${showValue(columns[c])}; keep one`);
-			}
+			const [first, second] = present;
+			if (second !== undefined) out.report(i, undefined, `the properties ${showValue(first)} and ${showValue(second)} both give the column ${showValue(columns[c])}; keep one`);
 			const field = present[0] ?? sources[c][0];
 			const value = obj[field];
 			if (c === 0) {
 				const id = typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value;
-				if (typeof id === 'string') {
-					cells[0] = id;
-					out.checkId(id, i, field);
-				} else {
-					out.codeCount++;
-					out.report(i, field, id === undefined || id === null ? 'missing; every code needs an id' : `${showValue(id)} is not text; the id must be text`);
-				}
+				cells[0] = typeof id === 'string' ? id : '';
+				out.checkId(id, i, field);
 				continue;
 			}
 			const cell = cellOf(value);
@@ -90,9 +84,8 @@ function discoverColumns(objects: readonly unknown[], idKeys: string[], include:
 }
 
 /**
- * Builds the upload file(s) from n8n items' `json`; the id is text or a whole number. With a `mapping`, exactly those
- * properties are columns; without, every other top-level property holding text, a number or true/false in some item
- * is one (first seen first), and objects, lists, always-null properties and other `id`s (a row's own id) are not.
+ * Builds the upload file(s) from n8n items' `json`. With a `mapping` exactly those properties are columns; without,
+ * every other top-level text, number or true/false property (first seen first), not objects, lists, nulls or other `id`s.
  */
 export function buildFromItems(items: ReadonlyArray<Readonly<Record<string, unknown>>>, opts: BuildFromItemsOptions): OwnCodesFile {
 	const idField = (opts.idField ?? '').trim();
@@ -132,8 +125,7 @@ function checkBytes(data: Buffer, filetype: OwnCodesFileType): void {
 	const nul = data.subarray(0, 65536).indexOf(0);
 	if (startsUtf16(data) || (nul !== -1 && (data[0] === 0 || data[1] === 0))) throw new DataError(utf16, fix);
 	const newline = data.includes(10) ? 10 : 13;
-	const lineOf = (offset: number) => data.subarray(0, offset).filter((byte) => byte === newline).length + 1;
-	if (nul !== -1) throw new DataError(`The file is not a ${say} text file: it contains binary data (line ${lineOf(nul)})`, fix);
+	if (nul !== -1) throw new DataError(`The file is not a ${say} text file: it contains binary data (line ${data.subarray(0, nul).filter((b) => b === newline).length + 1})`, fix);
 	const first = data.findIndex((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
 	const text = first === -1 ? '' : data.toString('utf8', first, first + 40);
 	if (text === '') throw new DataError(`The ${say} file is empty`, 'It needs a header line with an "id" column and one row per code.');
@@ -192,8 +184,7 @@ function analyseHeader(rawNames: string[], line: number): { columns: string[]; i
 	const named = 'Every column needs a name: id, product, activation_status or the key of an SCM field (e.g. pallet_number). Remove empty columns, including a trailing delimiter.';
 	if (unnamed !== -1) throw new DataError(`Line ${line} (the header): column ${unnamed + 1} has no name`, named);
 	const twice = columns.findIndex((name, i) => columns.indexOf(name) !== i);
-	const name = columns[twice];
-	if (twice !== -1) throw new DataError(`Line ${line} (the header): the column ${showValue(name)} appears twice (columns ${columns.indexOf(name) + 1} and ${twice + 1})`);
+	if (twice !== -1) throw new DataError(`Line ${line} (the header): the column ${showValue(columns[twice])} appears twice (columns ${columns.indexOf(columns[twice]) + 1} and ${twice + 1})`);
 	return { columns, idCol, statusCol: columns.indexOf(STATUS_COLUMN) };
 }
 
@@ -201,13 +192,13 @@ function analyseHeader(rawNames: string[], line: number): { columns: string[]; i
 const isEmptyRow = (values: string[]) => values.every((v) => v === '');
 
 function buildFromCsv(data: Buffer, opts: BuildFromFileOptions): OwnCodesFile {
-	const { records, eol, plain, lineOf } = readUserCsv(data, ID_COLUMN);
-	let h = 0;
-	while (h < records.length && isEmptyRow(records[h])) h++;
-	if (h === records.length) throw new DataError('The file is empty: it needs a header line with an "id" column and one row per code');
+	const { records, eol, commaSeparated, lineOf } = readUserCsv(data, ID_COLUMN);
+	const h = records.findIndex((record) => !isEmptyRow(record));
+	if (h === -1) throw new DataError('The file is empty: it needs a header line with an "id" column and one row per code');
 	const { columns, idCol, statusCol } = analyseHeader(records[h], h + 1); // only blank lines before it
 	const limit = opts.maxFileBytes ?? MAX_UPLOAD_BYTES;
-	const out = new UploadBuilder(columns, eol, (i) => `Line ${lineOf(i)}`, opts.allowPostedDuplicates, limit);
+	const repeats = mayRepeat(records.map((record) => record[idCol] ?? ''));
+	const out = new UploadBuilder(columns, eol, (i) => `Line ${lineOf(i)}`, opts.allowPostedDuplicates, limit, repeats);
 	const rows: number[] = [];
 	for (let i = h + 1; i < records.length; i++) {
 		const values = records[i];
@@ -219,11 +210,9 @@ function buildFromCsv(data: Buffer, opts: BuildFromFileOptions): OwnCodesFile {
 	}
 	const empty = 'The file has a header but no codes: add one row per code below the header';
 	out.check(empty);
-	// Most files, and the largest, would be written back byte for byte: they go up as they are.
-	const ended = data.subarray(-eol.length).toString('latin1') === eol;
-	if (plain && rows.length === records.length - 1 && records[0].join(',') === columns.join(',') && data.length + (ended ? 0 : eol.length) <= limit) {
-		return out.finish(empty, ended ? data : Buffer.concat([data, Buffer.from(eol)]));
-	}
+	// Most files, and the largest, would be written back byte for byte but for the delimiter: they are converted as a whole.
+	const asIs = rows.length === records.length - 1 && records[0].join(',') === columns.join(',') ? commaSeparated() : undefined;
+	if (asIs && asIs.length <= limit) return out.finish(empty, asIs);
 	for (const i of rows) out.write(records[i], i, records[i][idCol]);
 	return out.finish(empty);
 }

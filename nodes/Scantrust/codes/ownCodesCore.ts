@@ -13,9 +13,8 @@ const ID_MAX_LENGTH = 100;
 const ID_RULE = 'an id must be at least 8 characters of letters, digits, - or _';
 const STATUS_RULE = 'it must be 0 (inactive), 1 (active) or 2 (blacklisted), or empty';
 
-/** The result of the builder: the upload file(s), always CSV (JSON input is converted). */
+/** The builder's result: UTF-8 CSV files of at most the size limit, each with the header (JSON input is converted). */
 export interface OwnCodesFile {
-	/** UTF-8 CSV files of at most the size limit, each starting with the same header line. */
 	files: Buffer[];
 	filetype: 'csv';
 	/** Data rows over all files, allowed duplicates included; codeCounts: per file. */
@@ -39,7 +38,8 @@ export function canonicalColumn(name: string): string {
 }
 
 /** Why an id breaks the rule, or undefined when it is valid. */
-export function idProblem(id: string): string | undefined {
+function idProblem(id: unknown): string | undefined {
+	if (typeof id !== 'string') return id === undefined || id === null ? 'missing; every code needs an id' : `${showValue(id)} is not text; the id must be text`;
 	if (id.length <= ID_MAX_LENGTH && ID_PATTERN.test(id)) return undefined;
 	if (id.length === 0) return 'the id is empty; every code needs one';
 	if (id.length > ID_MAX_LENGTH) return `${showValue(id)} is ${id.length} characters long; an id may have at most ${ID_MAX_LENGTH}`;
@@ -47,18 +47,28 @@ export function idProblem(id: string): string | undefined {
 	return `${showValue(id)} ${bad ? `contains ${describeChar(bad[0])}` : `is ${id.length} characters long`}; ${ID_RULE}`;
 }
 
+/** Rows whose id may repeat: those whose FNV-1a hash another id shares (sorting hashes beats a Map of a million ids). */
+export function mayRepeat(ids: readonly string[]): (ref: number) => boolean {
+	const hashes = Uint32Array.from(ids, (id) => {
+		let hash = 0x811c9dc5;
+		for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+		return hash >>> 0;
+	});
+	const sorted = hashes.slice().sort();
+	const shared = new Set<number>();
+	for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) shared.add(sorted[i]);
+	return (ref) => shared.size > 0 && shared.has(hashes[ref]);
+}
+
 /** How the rows of one source are named in messages: "Line 5", "Item 3", "Array index 3". */
 export type RowNaming = (ref: number) => string;
 
-/**
- * Checks codes (ids against the rule and, over the whole input, each other) and writes the upload file(s) of at most
- * maxBytes, each with the header. Problems are collected; after the first one, rows are only checked.
- */
+/** Checks codes (the id rule; duplicates over the whole input) and writes upload files of at most maxBytes, each with the header. */
 export class UploadBuilder {
 	codeCount = 0;
 	private readonly shown: string[] = [];
 	private total = 0;
-	private readonly seen = new Map<string, number>();
+	private readonly seen = new Map<unknown, number>(); // valid ids (text) -> their first row
 	private readonly header: Buffer;
 	private readonly files: Buffer[] = [];
 	private readonly counts: number[] = [];
@@ -76,6 +86,7 @@ export class UploadBuilder {
 		private readonly naming: RowNaming,
 		private readonly allowPostedDuplicates: boolean,
 		private readonly maxBytes: number,
+		private readonly mayRepeat: (ref: number) => boolean = () => true,
 	) {
 		this.header = Buffer.from(csvRow(columns, eol), 'utf8');
 		this.size = this.header.length;
@@ -88,12 +99,13 @@ export class UploadBuilder {
 	}
 
 	/** Checks an id (`field`: the column or property the user knows) for the rule and, over the whole input, for duplicates. */
-	checkId(id: string, ref: number, field: string): void {
+	checkId(id: unknown, ref: number, field: string): void {
 		this.codeCount++;
 		const problem = idProblem(id);
-		const first = problem === undefined ? this.seen.get(id) : undefined;
-		if (problem !== undefined) this.report(ref, field, problem);
-		else if (first === undefined) this.seen.set(id, ref);
+		if (problem !== undefined) return this.report(ref, field, problem);
+		if (!this.mayRepeat(ref)) return;
+		const first = this.seen.get(id);
+		if (first === undefined) this.seen.set(id, ref);
 		else if (!this.allowPostedDuplicates) this.report(ref, field, `${showValue(id)} is a duplicate of ${this.naming(first).replace(/^./, (c) => c.toLowerCase())}`);
 	}
 
@@ -107,17 +119,14 @@ export class UploadBuilder {
 		return '';
 	}
 
-	/**
-	 * Writes a checked row unless a problem was found. Scantrust ignores a posted duplicate only within one file (in a
-	 * later one it is an existing_id_error), so an allowed duplicate is left out and counted unless it lands in the
-	 * file of its id's first row.
-	 */
+	/** Writes a checked row, unless a problem was found. */
 	write(values: readonly string[], ref: number, id: string): void {
 		if (this.total > 0) return;
 		const row = csvRow(values, this.eol);
 		const bytes = Buffer.byteLength(row, 'utf8');
 		const fits = this.size + bytes <= this.maxBytes;
-		const first = this.seen.get(id) ?? ref;
+		// Scantrust ignores a posted duplicate within one file only (later it is an existing_id_error): kept in its first's file.
+		const first = this.allowPostedDuplicates ? (this.seen.get(id) ?? ref) : ref;
 		if (first !== ref && !(fits && this.rows > 0 && first >= this.startRef)) {
 			this.dropped++;
 			return;

@@ -11,8 +11,8 @@ export interface UserCsv {
 	records: string[][];
 	/** The header's line break ('\n' or '\r\n'; a bare CR gives '\r\n'), to write rows the way they came. */
 	eol: string;
-	/** Comma-separated, without quotes, one kind of line break (`eol`): rows written back would be the file's bytes. */
-	plain: boolean;
+	/** The file with commas for its delimiter and a final line break, if that is what its rows written back would be. */
+	commaSeparated(): Buffer | undefined;
 	/** The 1-based line on which records[index] starts, counting blank lines and those inside quoted values. */
 	lineOf(index: number): number;
 }
@@ -39,13 +39,8 @@ function lineStarts(records: string[][]): number[] {
 	});
 }
 
-function namesOf(line: string, delimiter: string): string[] {
-	try {
-		return (parse(line, { delimiter, relax_quotes: true, relax_column_count: true }) as string[][])[0] ?? [];
-	} catch {
-		return [line];
-	}
-}
+const namesOf = (line: string, delimiter: string) =>
+	(parse(line, { delimiter, relax_quotes: true, relax_column_count: true, skip_records_with_error: true }) as string[][])[0] ?? [];
 
 /** Parses a UTF-8 CSV file. The delimiter: the one that gives the first non-blank line a column `wanted` (any case), else the most columns. */
 export function readUserCsv(data: Buffer, wanted: string): UserCsv {
@@ -68,7 +63,16 @@ export function readUserCsv(data: Buffer, wanted: string): UserCsv {
 	let starts: number[] | undefined; // only messages need line numbers: counted on the first call
 	const lineOf = (index: number) => (starts ??= lineStarts(records))[index];
 	const eol = head?.[2] === '\n' ? '\n' : '\r\n';
-	return { records, eol, plain: best.delimiter === ',' && lineBreak === eol && data.indexOf(0x22) === -1, lineOf };
+	const delimiter = best.delimiter.charCodeAt(0);
+	const simple = lineBreak === eol && !data.includes(0x22) && (delimiter === 0x2c || !data.includes(0x2c));
+	const commaSeparated = () => {
+		if (!simple) return undefined;
+		const converted = Buffer.concat([data, Buffer.from(data.subarray(-eol.length).toString('latin1') === eol ? '' : eol)]);
+		// No byte of a multi-byte UTF-8 character is ASCII, so every delimiter byte is a delimiter.
+		if (delimiter !== 0x2c) for (let i = 0; i < converted.length; i++) if (converted[i] === delimiter) converted[i] = 0x2c;
+		return converted;
+	};
+	return { records, eol, commaSeparated, lineOf };
 }
 
 const QUOTE_PROBLEMS: Record<string, (column: number, field: string) => string> = {
@@ -85,8 +89,6 @@ function unreadable(error: unknown, data: Buffer, names: string[]): unknown {
 	const field = names[column - 1] === undefined ? `column ${column}` : `field ${JSON.stringify(names[column - 1].trim())}`;
 	const problem = QUOTE_PROBLEMS[error.code];
 	if (problem === undefined) return new DataError(`The CSV file could not be read (line ${line}): ${error.message}`, 'Save the file as "CSV UTF-8".');
-	return new DataError(
-		`Line ${line}${problem(column, field)}`,
-		'In CSV a value in quotes ends with a quote followed by the delimiter or the end of the line; a quote inside such a value is written twice ("").',
-	);
+	const rule = 'In CSV a value in quotes ends with a quote followed by the delimiter or the end of the line; a quote inside such a value is written twice ("").';
+	return new DataError(`Line ${line}${problem(column, field)}`, rule);
 }

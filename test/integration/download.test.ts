@@ -1,5 +1,9 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
 import AdmZip from 'adm-zip';
 
+import { DOWNLOAD_FILE_PREFIX } from '../../nodes/Scantrust/transport/download';
 import { binaryBuffer, runScantrustNode } from '../helpers/n8nHarness';
 import { apiCalls, useSandbox } from '../helpers/sandboxFixture';
 
@@ -60,8 +64,13 @@ async function batchFileRows(output: { binary?: Record<string, unknown> }[]): Pr
 	return rows;
 }
 
+/** The temporary archive files of this process (other processes may be downloading at the same time). */
+const ourDownloadFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`${DOWNLOAD_FILE_PREFIX}${process.pid}-`));
+
 afterEach(() => {
 	env.sandbox.options.generationDelayMs = 300;
+	// Whatever the run gave (items, a damaged archive, an HTML page, an error answer), the downloaded archive is gone.
+	expect(ourDownloadFiles()).toEqual([]);
 });
 
 describe('Work Order > Download', () => {

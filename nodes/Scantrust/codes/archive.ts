@@ -1,5 +1,6 @@
 /**
- * The work order's codes archive (a zip), held packed in memory.
+ * The work order's codes archive (a zip), read from a file: only its table of contents and the entries asked for
+ * are read, so memory does not grow with the archive.
  *
  * Entries are found by FILE NAME, whatever folder they sit in: Scantrust puts them in a folder named like
  * `work order 123 abc/`, and people rename it. `__MACOSX/` resource forks and directory entries are ignored.
@@ -13,6 +14,8 @@
  * what to do.
  */
 import { constants as bufferConstants } from 'node:buffer';
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 
 import { DataError } from './DataError';
@@ -37,11 +40,13 @@ const MIN_ZLIB_CHUNK = 64;
 
 /** Size of the pieces codes.csv is unpacked in: big enough to keep per-piece overhead low, small beside a batch. */
 const DEFAULT_STREAM_CHUNK_BYTES = 256 * 1024;
+/** Size of the reads of packed bytes from the file: few, long inputs for zlib (smaller ones cost time), still small. */
+const FILE_READ_BYTES = 1024 * 1024;
 
 export interface CodesArchiveLimits {
 	/** Largest unpacked size allowed for one entry, both as declared in the zip headers and as actually inflated. */
 	maxEntryBytes?: number;
-	/** Size of the pieces codesCsv() yields (the last one may be smaller). */
+	/** Largest size of the pieces codesCsv() yields. */
 	chunkBytes?: number;
 }
 
@@ -65,9 +70,9 @@ export interface CodesArchive {
 	 */
 	codesCsv(): AsyncIterable<Buffer>;
 	/** The unpacked `manifest.json`, if the archive has one. */
-	manifest(): Buffer | undefined;
+	manifest(): Promise<Buffer | undefined>;
 	/** The reference image: `sample_qr.tiff`, else any `sample_qr.*`. */
-	sampleImage(): { name: string; data: Buffer } | undefined;
+	sampleImage(): Promise<{ name: string; data: Buffer } | undefined>;
 }
 
 interface ZipEntry extends ArchiveEntryInfo {
@@ -92,14 +97,14 @@ const MAX_32 = 0xffffffff;
 const DOWNLOAD_AGAIN =
 	'Download the work order again (the download may have been cut off). If it keeps failing, download the archive from the Scantrust portal and check that it opens; then contact Scantrust support.';
 
-export function openCodesArchive(zip: Buffer | Uint8Array, limits: CodesArchiveLimits = {}): CodesArchive {
-	const data = Buffer.isBuffer(zip) ? zip : Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength);
+/** The zip in the file at `path` (which must stay in place while the archive is read); its table of contents is read here. */
+export async function openCodesArchive(path: string, limits: CodesArchiveLimits = {}): Promise<CodesArchive> {
 	const maxEntryBytes = Math.min(limits.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES, bufferConstants.MAX_LENGTH);
 	const chunkBytes = Math.max(1, limits.chunkBytes ?? DEFAULT_STREAM_CHUNK_BYTES);
-	const entries = readCentralDirectory(data);
+	const entries = await withFile(path, readCentralDirectory);
 
 	const find = (name: string): ZipEntry | undefined => findByName(entries, name);
-	const read = (entry: ZipEntry): Buffer => readEntry(data, entry, maxEntryBytes);
+	const read = async (entry: ZipEntry): Promise<Buffer> => await withFile(path, async (zip) => await readEntry(zip, entry, maxEntryBytes));
 
 	const codes = find('codes.csv');
 	if (!codes) {
@@ -116,17 +121,17 @@ export function openCodesArchive(zip: Buffer | Uint8Array, limits: CodesArchiveL
 
 	return {
 		entries: entries.map(({ name, path, size, compressedSize }) => ({ name, path, size, compressedSize })),
-		codesCsv: () => streamEntry(data, codes, maxEntryBytes, chunkBytes),
-		manifest() {
+		codesCsv: () => streamEntry(path, codes, maxEntryBytes, chunkBytes),
+		async manifest() {
 			const entry = find('manifest.json');
-			return entry && read(entry);
+			return entry && (await read(entry));
 		},
-		sampleImage() {
+		async sampleImage() {
 			const entry =
 				find('sample_qr.tiff') ??
 				find('sample_qr.tif') ??
 				entries.find((e) => /^sample_qr\.[^.]+$/i.test(e.name));
-			return entry && { name: entry.name, data: read(entry) };
+			return entry && { name: entry.name, data: await read(entry) };
 		},
 	};
 }
@@ -154,66 +159,100 @@ function depth(path: string): number {
 	return n;
 }
 
-function readCentralDirectory(zip: Buffer): ZipEntry[] {
-	if (zip.length === 0) {
+/** The zip file open for reading, with its size. */
+interface ZipFile {
+	handle: FileHandle;
+	size: number;
+}
+
+async function withFile<T>(path: string, use: (zip: ZipFile) => Promise<T>): Promise<T> {
+	const handle = await open(path, 'r');
+	try {
+		return await use({ handle, size: (await handle.stat()).size });
+	} finally {
+		await handle.close();
+	}
+}
+
+/** `length` bytes at `position`, fewer where the file ends. */
+async function readAt(zip: ZipFile, position: number, length: number): Promise<Buffer> {
+	const wanted = Math.max(0, Math.min(length, zip.size - position));
+	const buffer = Buffer.alloc(wanted);
+	let done = 0;
+	while (done < wanted) {
+		const { bytesRead } = await zip.handle.read(buffer, done, wanted - done, position + done);
+		if (bytesRead === 0) break;
+		done += bytesRead;
+	}
+	return done === wanted ? buffer : buffer.subarray(0, done);
+}
+
+async function readCentralDirectory(zip: ZipFile): Promise<ZipEntry[]> {
+	if (zip.size === 0) {
 		throw new DataError('The codes archive is empty (0 bytes)', DOWNLOAD_AGAIN);
 	}
-	const eocd = findEndOfCentralDirectory(zip);
-	if (eocd < 0) {
+	// The end record, its comment and the ZIP64 locator before it all sit in the file's last 64 KiB and a bit.
+	const tailStart = Math.max(0, zip.size - EOCD_SIZE - 0xffff - 20);
+	const tail = await readAt(zip, tailStart, zip.size - tailStart);
+	const end = findEndOfCentralDirectory(tail);
+	if (end < 0) {
+		const head = await readAt(zip, 0, 40);
+		const zipStart = head.length >= 4 && head.readUInt32LE(0) === SIG_LOCAL;
 		throw new DataError(
-			zip.length >= 4 && zip.readUInt32LE(0) === SIG_LOCAL
-				? 'The codes archive is incomplete: the zip file is cut off before its end'
-				: 'The codes archive is not a zip file',
-			zip.length >= 4 && zip.readUInt32LE(0) === SIG_LOCAL
+			zipStart ? 'The codes archive is incomplete: the zip file is cut off before its end' : 'The codes archive is not a zip file',
+			zipStart
 				? DOWNLOAD_AGAIN
-				: `The file does not start or end like a zip archive${describeStart(zip)}. Check that the download returned the work order's codes archive (codegen_file) and not an error page. ${DOWNLOAD_AGAIN}`,
+				: `The file does not start or end like a zip archive${describeStart(head)}. Check that the download returned the work order's codes archive (codegen_file) and not an error page. ${DOWNLOAD_AGAIN}`,
 		);
 	}
-	let count = zip.readUInt16LE(eocd + 10);
-	let size = zip.readUInt32LE(eocd + 12);
-	let offset = zip.readUInt32LE(eocd + 16);
+	let count = tail.readUInt16LE(end + 10);
+	let size = tail.readUInt32LE(end + 12);
+	let offset = tail.readUInt32LE(end + 16);
 	if (count === 0xffff || size === MAX_32 || offset === MAX_32) {
 		// ZIP64: the real figures are in the ZIP64 end record, found through its locator just before.
-		const locator = eocd - 20;
-		if (locator >= 0 && zip.readUInt32LE(locator) === SIG_EOCD64_LOCATOR) {
-			const end64 = readUInt64(zip, locator + 8);
-			if (end64 + 56 > zip.length || zip.readUInt32LE(end64) !== SIG_EOCD64) {
+		const locator = end - 20;
+		if (locator >= 0 && tail.readUInt32LE(locator) === SIG_EOCD64_LOCATOR) {
+			const end64 = readUInt64(tail, locator + 8);
+			const record = await readAt(zip, end64, 56);
+			if (record.length < 56 || record.readUInt32LE(0) !== SIG_EOCD64) {
 				throw damaged('its ZIP64 end record is missing');
 			}
-			count = readUInt64(zip, end64 + 32);
-			size = readUInt64(zip, end64 + 40);
-			offset = readUInt64(zip, end64 + 48);
+			count = readUInt64(record, 32);
+			size = readUInt64(record, 40);
+			offset = readUInt64(record, 48);
 		}
 	}
-	if (offset + size > zip.length || count * CENTRAL_SIZE > size) {
+	if (offset + size > zip.size || count * CENTRAL_SIZE > size) {
 		throw damaged('its table of contents lies outside the file');
 	}
 
+	// From the table of contents to the end of the file: a record may run past the declared size, not past the file.
+	const directory = await readAt(zip, offset, zip.size - offset);
 	const entries: ZipEntry[] = [];
-	let p = offset;
+	let p = 0;
 	for (let i = 0; i < count; i++) {
-		if (p + CENTRAL_SIZE > zip.length || zip.readUInt32LE(p) !== SIG_CENTRAL) {
+		if (p + CENTRAL_SIZE > directory.length || directory.readUInt32LE(p) !== SIG_CENTRAL) {
 			throw damaged(`entry ${i + 1} of its table of contents is unreadable`);
 		}
-		const flags = zip.readUInt16LE(p + 8);
-		const nameLength = zip.readUInt16LE(p + 28);
-		const extraLength = zip.readUInt16LE(p + 30);
-		const commentLength = zip.readUInt16LE(p + 32);
+		const flags = directory.readUInt16LE(p + 8);
+		const nameLength = directory.readUInt16LE(p + 28);
+		const extraLength = directory.readUInt16LE(p + 30);
+		const commentLength = directory.readUInt16LE(p + 32);
 		const next = p + CENTRAL_SIZE + nameLength + extraLength + commentLength;
-		if (next > zip.length) throw damaged(`entry ${i + 1} of its table of contents is cut off`);
+		if (next > directory.length) throw damaged(`entry ${i + 1} of its table of contents is cut off`);
 		// Bit 11: name in UTF-8. Otherwise CP437, identical to UTF-8 for the ASCII names we look for.
-		const path = zip.toString('utf8', p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLength).replace(/\\/g, '/');
+		const path = directory.toString('utf8', p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLength).replace(/\\/g, '/');
 		const entry: ZipEntry = {
 			name: path.slice(path.lastIndexOf('/') + 1),
 			path,
 			flags,
-			method: zip.readUInt16LE(p + 10),
-			crc: zip.readUInt32LE(p + 16),
-			compressedSize: zip.readUInt32LE(p + 20),
-			size: zip.readUInt32LE(p + 24),
-			localHeaderOffset: zip.readUInt32LE(p + 42),
+			method: directory.readUInt16LE(p + 10),
+			crc: directory.readUInt32LE(p + 16),
+			compressedSize: directory.readUInt32LE(p + 20),
+			size: directory.readUInt32LE(p + 24),
+			localHeaderOffset: directory.readUInt32LE(p + 42),
 		};
-		readZip64Extra(zip, p + CENTRAL_SIZE + nameLength, extraLength, entry);
+		readZip64Extra(directory, p + CENTRAL_SIZE + nameLength, extraLength, entry);
 		p = next;
 		if (entry.name === '' || /(^|\/)__MACOSX\//.test(path)) continue; // directory or macOS resource fork
 		entries.push(entry);
@@ -221,17 +260,16 @@ function readCentralDirectory(zip: Buffer): ZipEntry[] {
 	return entries;
 }
 
-/** The last end-of-central-directory record whose comment length matches the end of the file. */
-function findEndOfCentralDirectory(zip: Buffer): number {
-	const lowest = Math.max(0, zip.length - EOCD_SIZE - 0xffff);
-	for (let i = zip.length - EOCD_SIZE; i >= lowest; i--) {
-		if (zip[i] === 0x50 && zip.readUInt32LE(i) === SIG_EOCD) {
-			if (i + EOCD_SIZE + zip.readUInt16LE(i + 20) === zip.length) return i;
+/** In the file's tail: the last end-of-central-directory record whose comment length matches the end of the file. */
+function findEndOfCentralDirectory(tail: Buffer): number {
+	for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
+		if (tail[i] === 0x50 && tail.readUInt32LE(i) === SIG_EOCD) {
+			if (i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) return i;
 		}
 	}
 	// Tolerate trailing bytes after the record (some tools pad), as long as a record exists at all.
-	const loose = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-	return loose >= 0 && loose + EOCD_SIZE <= zip.length ? loose : -1;
+	const loose = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+	return loose >= 0 && loose + EOCD_SIZE <= tail.length ? loose : -1;
 }
 
 /** ZIP64 extended information (header id 1): 64-bit values for the 32-bit fields that hold 0xFFFFFFFF. */
@@ -261,8 +299,8 @@ function readZip64Extra(zip: Buffer, start: number, length: number, entry: ZipEn
 	}
 }
 
-/** The packed bytes of an entry (a view into the zip, no copy), after the checks that need no inflating. */
-function packedBytes(zip: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffer {
+/** Where the packed bytes of an entry lie in the file, after the checks that need no inflating. */
+async function packedRange(zip: ZipFile, entry: ZipEntry, maxEntryBytes: number): Promise<{ start: number; end: number }> {
 	checkDeclaredSize(entry, maxEntryBytes);
 	if (entry.flags & 0x0001) {
 		throw new DataError(
@@ -270,13 +308,13 @@ function packedBytes(zip: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffe
 			'Encrypted archives cannot be read. Use the archive exactly as Scantrust delivers it.',
 		);
 	}
-	const local = entry.localHeaderOffset;
-	if (local + LOCAL_SIZE > zip.length || zip.readUInt32LE(local) !== SIG_LOCAL) {
+	const local = await readAt(zip, entry.localHeaderOffset, LOCAL_SIZE);
+	if (local.length < LOCAL_SIZE || local.readUInt32LE(0) !== SIG_LOCAL) {
 		throw damaged(`the header of "${entry.path}" is missing`);
 	}
-	const start = local + LOCAL_SIZE + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+	const start = entry.localHeaderOffset + LOCAL_SIZE + local.readUInt16LE(26) + local.readUInt16LE(28);
 	const end = start + entry.compressedSize;
-	if (end > zip.length) throw damaged(`"${entry.path}" is cut off`);
+	if (end > zip.size) throw damaged(`"${entry.path}" is cut off`);
 	if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATED) {
 		throw new DataError(
 			`The file "${entry.path}" in the codes archive uses an unsupported compression method (${entry.method})`,
@@ -286,38 +324,51 @@ function packedBytes(zip: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffe
 	if (entry.method === METHOD_STORED && entry.compressedSize > maxEntryBytes) {
 		throw tooLarge(entry, maxEntryBytes, 'unpacks to', entry.compressedSize);
 	}
-	return zip.subarray(start, end);
+	return { start, end };
 }
 
 /** A small entry (manifest, sample image), unpacked at once. */
-function readEntry(zip: Buffer, entry: ZipEntry, maxEntryBytes: number): Buffer {
-	const packed = packedBytes(zip, entry, maxEntryBytes);
+async function readEntry(zip: ZipFile, entry: ZipEntry, maxEntryBytes: number): Promise<Buffer> {
+	const { start, end } = await packedRange(zip, entry, maxEntryBytes);
 	if (entry.size === 0 && entry.compressedSize <= 2) return Buffer.alloc(0); // empty file (stored, or an empty deflate stream)
-	// A stored entry shares memory with the zip: no copy.
+	const packed = await readAt(zip, start, end - start);
 	const data = entry.method === METHOD_STORED ? packed : inflate(packed, entry, maxEntryBytes);
 	checkUnpacked(entry, data.length, crc32(data));
 	return data;
 }
 
 /**
- * An entry unpacked piece by piece: at most one piece ahead of the consumer (zlib's stream waits while its output is
- * not read), so memory stays at a piece or two whatever the entry's size. Inflation stops at the limit whatever the
- * headers say; size and CRC-32 are checked once the last piece is out.
+ * An entry unpacked piece by piece as the file is read: at most one piece ahead of the consumer (the file and zlib's
+ * streams wait while their output is not read), so memory stays at a piece or two whatever the entry's size.
+ * Inflation stops at the limit whatever the headers say; size and CRC-32 are checked once the last piece is out.
  */
-async function* streamEntry(zip: Buffer, entry: ZipEntry, maxEntryBytes: number, chunkBytes: number): AsyncGenerator<Buffer> {
-	const packed = packedBytes(zip, entry, maxEntryBytes);
+async function* streamEntry(path: string, entry: ZipEntry, maxEntryBytes: number, chunkBytes: number): AsyncGenerator<Buffer> {
+	const { start, end } = await withFile(path, async (zip) => await packedRange(zip, entry, maxEntryBytes));
+	const packed = () => createReadStream(path, { start, end: end - 1, highWaterMark: entry.method === METHOD_STORED ? chunkBytes : FILE_READ_BYTES });
 	let size = 0;
 	let crc = 0;
 	if (entry.method === METHOD_STORED) {
-		for (let at = 0; at < packed.length; at += chunkBytes) {
-			const piece = packed.subarray(at, at + chunkBytes);
-			size += piece.length;
-			crc = crc32(piece, crc);
-			yield piece;
+		if (end > start) {
+			const source = packed();
+			try {
+				for await (const piece of source as AsyncIterable<Buffer>) {
+					size += piece.length;
+					crc = crc32(piece, crc);
+					yield piece;
+				}
+			} finally {
+				source.destroy();
+			}
 		}
 	} else if (!(entry.size === 0 && entry.compressedSize <= 2)) {
 		const inflater = zlib.createInflateRaw({ chunkSize: Math.max(MIN_ZLIB_CHUNK, chunkBytes) });
-		inflater.end(packed);
+		const source = end > start ? packed() : undefined;
+		if (source) {
+			source.once('error', (error) => inflater.destroy(error));
+			source.pipe(inflater);
+		} else {
+			inflater.end();
+		}
 		try {
 			for await (const piece of inflater as AsyncIterable<Buffer>) {
 				size += piece.length;
@@ -328,6 +379,7 @@ async function* streamEntry(zip: Buffer, entry: ZipEntry, maxEntryBytes: number,
 		} catch (error) {
 			throw damaged(`"${entry.path}" cannot be unpacked (${(error as Error).message})`);
 		} finally {
+			source?.destroy();
 			inflater.destroy();
 		}
 		// Whatever the headers say, never inflate more than the limit.
@@ -382,8 +434,8 @@ function damaged(detail: string): DataError {
 	return new DataError(`The codes archive is damaged: ${detail}`, DOWNLOAD_AGAIN);
 }
 
-function describeStart(zip: Buffer): string {
-	const head = zip.toString('latin1', 0, Math.min(zip.length, 40)).replace(/[^\x20-\x7e]/g, '.');
+function describeStart(start: Buffer): string {
+	const head = start.toString('latin1', 0, Math.min(start.length, 40)).replace(/[^\x20-\x7e]/g, '.');
 	return ` (it starts with "${head}")`;
 }
 

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { describeStorageError, networkError } from './errors';
-import { sendWithDeadline, type HttpAnswer } from './http';
+import { sendWithDeadline, type HttpAnswer, type ReadBody } from './http';
 import { DEFAULT_RETRY_POLICY, withRetries, type RequestLimits } from './retry';
 
 export interface TransferPurpose {
@@ -22,19 +22,20 @@ const nothingToRedact = (text: string) => text;
 /**
  * Moves a file to or from object storage (archive download, presigned upload), never with the credential:
  * storage authorises by the signed URL or form. Both are safe to repeat, so no answer, 429 and 5xx are
- * retried; anything else fails with the storage's reason.
+ * retried; anything else fails with the storage's reason. `readBody` may take the body elsewhere (a file).
  */
 export async function transferFile(
 	this: IExecuteFunctions,
 	request: IHttpRequestOptions,
 	purpose: TransferPurpose,
 	limits: RequestLimits = TRANSFER_LIMITS,
+	readBody?: ReadBody,
 ): Promise<HttpAnswer> {
 	const options: IHttpRequestOptions = { ...request, sendCredentialsOnCrossOriginRedirect: false };
 	let answer: HttpAnswer;
 	try {
 		const send = async (req: IHttpRequestOptions) => await this.helpers.httpRequest(req);
-		answer = await withRetries(async () => await sendWithDeadline(send, options, limits.deadlineMs), true, limits.retry);
+		answer = await withRetries(async () => await sendWithDeadline(send, options, limits.deadlineMs, undefined, readBody), true, limits.retry);
 	} catch (error) {
 		throw networkError(this.getNode(), error as Error, options.url, purpose, nothingToRedact, 'Try again later.');
 	}

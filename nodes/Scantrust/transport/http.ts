@@ -15,6 +15,12 @@ export interface HttpAnswer {
 /** n8n's request helper: httpRequestWithAuthentication for the API, httpRequest for storage. */
 export type SendRequest = (request: IHttpRequestOptions) => Promise<unknown>;
 
+/**
+ * Takes an answer's body (a stream) until its end or the signal's abort, whichever comes first, and gives what the
+ * answer keeps as its body: all of it by default; a download may write a 2xx body elsewhere and keep nothing.
+ */
+export type ReadBody = (statusCode: number, body: unknown, signal: AbortSignal) => Promise<Buffer>;
+
 /** The answer did not arrive in full before the deadline; the connection was closed. */
 export class DeadlineExceeded extends Error {
 	constructor(readonly deadlineMs: number) {
@@ -23,12 +29,12 @@ export class DeadlineExceeded extends Error {
 	}
 }
 
-function isReadable(body: unknown): body is Readable {
+export function isReadable(body: unknown): body is Readable {
 	return typeof (body as Readable | undefined)?.on === 'function' && typeof (body as Readable).destroy === 'function';
 }
 
 /** The body, read to its end unless the signal aborts first (then the stream, and its connection, are destroyed). */
-function readAll(body: unknown, signal: AbortSignal): Promise<Buffer> {
+export function readAll(body: unknown, signal: AbortSignal): Promise<Buffer> {
 	if (!isReadable(body)) return Promise.resolve(responseBytes(body) ?? Buffer.from(typeof body === 'string' ? body : ''));
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
@@ -80,6 +86,7 @@ export async function sendWithDeadline(
 	request: IHttpRequestOptions,
 	deadlineMs: number,
 	startedAt = Date.now(),
+	readBody: ReadBody = (statusCode, body, signal) => readAll(body, signal),
 ): Promise<HttpAnswer> {
 	const deadline = new AbortController();
 	const timer = setTimeout(() => deadline.abort(new DeadlineExceeded(deadlineMs)), Math.max(0, startedAt + deadlineMs - Date.now()));
@@ -93,7 +100,7 @@ export async function sendWithDeadline(
 			abortSignal: deadline.signal,
 		}) as Promise<IN8nHttpFullResponse>;
 		const response = await headBefore(pending, deadline.signal);
-		const body = await readAll(response.body, deadline.signal);
+		const body = await readBody(response.statusCode, response.body, deadline.signal);
 		return { statusCode: response.statusCode, headers: (response.headers ?? {}) as IDataObject, body };
 	} finally {
 		clearTimeout(timer);

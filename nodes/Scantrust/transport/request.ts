@@ -10,7 +10,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { baseUrlOf, baseUrlProblem, type ScantrustCredentials } from './environments';
 import { apiError, ElsewhereError, networkError, notJsonError, redactor, type Redact, type RequestPurpose } from './errors';
-import { sendWithDeadline, type HttpAnswer, type SendRequest } from './http';
+import { sendWithDeadline, type HttpAnswer, type ReadBody, type SendRequest } from './http';
 import { DEFAULT_RETRY_POLICY, withRetries, type RequestLimits } from './retry';
 
 export type ScantrustContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
@@ -75,11 +75,17 @@ export function onApiHost(baseURL: string, link: string): string | undefined {
  * One attempt: the request, and redirects followed by hand while they stay on the API's origin (n8n's
  * client would keep the token on a redirect to a subdomain). A redirect elsewhere is the answer.
  */
-async function sendOnApiOrigin(send: SendRequest, request: IHttpRequestOptions, apiOrigin: string, deadlineMs: number): Promise<HttpAnswer> {
+async function sendOnApiOrigin(
+	send: SendRequest,
+	request: IHttpRequestOptions,
+	apiOrigin: string,
+	deadlineMs: number,
+	readBody?: ReadBody,
+): Promise<HttpAnswer> {
 	const startedAt = Date.now();
 	let current = request;
 	for (let hop = 0; ; hop++) {
-		const answer = await sendWithDeadline(send, current, deadlineMs, startedAt);
+		const answer = await sendWithDeadline(send, current, deadlineMs, startedAt, readBody);
 		const target = REDIRECTS.has(answer.statusCode) ? redirectTarget(answer, current.url) : undefined;
 		if (target === undefined || target.origin !== apiOrigin || hop >= MAX_REDIRECTS) return answer;
 		// As browsers do: 303, and 301/302 after a POST, repeat as a GET without a body.
@@ -132,12 +138,20 @@ export async function apiRequest(this: ScantrustContext, options: ApiRequestOpti
 	return (await apiRequestBody.call(this, options, limits)) as IDataObject;
 }
 
-/** A file from the API's own host (e.g. a codes archive served there), with apiRequest's errors and retries. */
-export async function apiRequestFile(this: ScantrustContext, options: Omit<ApiRequestOptions, 'encoding'>, limits: RequestLimits = API_LIMITS): Promise<Buffer> {
-	return (await apiRequestBody.call(this, { ...options, encoding: 'arraybuffer' }, limits)) as Buffer;
+/**
+ * A file from the API's own host (e.g. a codes archive served there), with apiRequest's errors and retries.
+ * `readBody` may take the body elsewhere (a file) instead of into the returned Buffer.
+ */
+export async function apiRequestFile(
+	this: ScantrustContext,
+	options: Omit<ApiRequestOptions, 'encoding'>,
+	limits: RequestLimits = API_LIMITS,
+	readBody?: ReadBody,
+): Promise<Buffer> {
+	return (await apiRequestBody.call(this, { ...options, encoding: 'arraybuffer' }, limits, readBody)) as Buffer;
 }
 
-async function apiRequestBody(this: ScantrustContext, options: ApiRequestOptions, limits: RequestLimits): Promise<IDataObject | Buffer> {
+async function apiRequestBody(this: ScantrustContext, options: ApiRequestOptions, limits: RequestLimits, readBody?: ReadBody): Promise<IDataObject | Buffer> {
 	const credentials = await credentialsOf(this);
 	const baseURL = baseUrlFor(this, credentials);
 	const apiOrigin = new URL(baseURL).origin;
@@ -161,7 +175,7 @@ async function apiRequestBody(this: ScantrustContext, options: ApiRequestOptions
 
 	let answer: HttpAnswer;
 	try {
-		answer = await withRetries(() => sendOnApiOrigin(send, request, apiOrigin, limits.deadlineMs), IDEMPOTENT.has(options.method), limits.retry);
+		answer = await withRetries(() => sendOnApiOrigin(send, request, apiOrigin, limits.deadlineMs, readBody), IDEMPOTENT.has(options.method), limits.retry);
 	} catch (error) {
 		throw networkError(this.getNode(), error as Error, url, options, redact);
 	}

@@ -1,10 +1,12 @@
+import { createReadStream } from 'node:fs';
+
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { openCodesArchive, type CodesArchive } from '../../codes/archive';
 import { splitCodesCsv, type CodesBatch, type SplitCodesCsvOptions } from '../../codes/codesCsv';
 import { DataError } from '../../codes/DataError';
-import { downloadFile } from '../../transport/download';
+import { withDownloadedFile } from '../../transport/download';
 import { getWaitSettings, waitFields } from '../waitFields';
 import { runForEachItem } from '../items';
 import { numericId } from '../validate';
@@ -111,7 +113,7 @@ async function archiveExtras(
 	const json: IDataObject = {};
 	const binary: Record<string, IBinaryData> = {};
 	if (options.manifest) {
-		const manifest = archive.manifest();
+		const manifest = await archive.manifest();
 		if (manifest) {
 			try {
 				json.manifest = JSON.parse(manifest.toString('utf8')) as IDataObject;
@@ -126,7 +128,7 @@ async function archiveExtras(
 		}
 	}
 	if (options.sampleImage) {
-		const sample = archive.sampleImage();
+		const sample = await archive.sampleImage();
 		if (sample) binary.sampleImage = await ctx.helpers.prepareBinaryData(sample.data, sample.name, 'image/tiff');
 	}
 	return { json, binary };
@@ -269,7 +271,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 		}
 		const workOrder = await readyWorkOrder(this, id, itemIndex);
-		const zip = await downloadFile.call(
+		return await withDownloadedFile(
 			this,
 			String(workOrder.codegen_file),
 			{
@@ -279,26 +281,33 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				expiredHint: 'The download link may have expired. Run the node again: it reads a fresh link from the work order.',
 			},
 			itemIndex,
+			async (zip) => {
+				// Opening reads only the zip's table of contents (nothing is inflated), so an error page answered with 200 is
+				// caught here. The archive output hands the zip on packed: the unpacked-size limit is not its business.
+				const archive = await openCodesArchive(zip.path, output === 'archive' ? { maxEntryBytes: Number.MAX_SAFE_INTEGER } : {});
+
+				if (output === 'archive') {
+					const reference = workOrder.reference === undefined || workOrder.reference === null ? '' : String(workOrder.reference);
+					const fileName = `work-order-${id}${reference ? `-${reference}` : ''}.zip`.replace(/[^\w.-]+/g, '_');
+					// n8n copies the file into its binary data store (or memory, in its default mode) before it is removed.
+					const packed = createReadStream(zip.path);
+					try {
+						return [
+							{
+								json: { workOrderId: id, reference: workOrder.reference, fileName, fileSize: zip.size },
+								binary: { data: await this.helpers.prepareBinaryData(packed, fileName, 'application/zip') },
+							},
+						];
+					} finally {
+						packed.destroy();
+					}
+				}
+
+				const extras = await archiveExtras(this, archive, { manifest: true, sampleImage: true, ...options }, id, itemIndex);
+				return output === 'codes'
+					? await codeItems(id, archive, extras)
+					: await batchItems(this, id, archive, extras, { withCsv, withCodes });
+			},
 		);
-
-		// Opening reads only the zip's table of contents (nothing is inflated), so an error page answered with 200 is
-		// caught here. The archive output hands the zip on packed: the unpacked-size limit is not its business.
-		const archive = openCodesArchive(zip, output === 'archive' ? { maxEntryBytes: Number.MAX_SAFE_INTEGER } : {});
-
-		if (output === 'archive') {
-			const reference = workOrder.reference === undefined || workOrder.reference === null ? '' : String(workOrder.reference);
-			const fileName = `work-order-${id}${reference ? `-${reference}` : ''}.zip`.replace(/[^\w.-]+/g, '_');
-			return [
-				{
-					json: { workOrderId: id, reference: workOrder.reference, fileName, fileSize: zip.length },
-					binary: { data: await this.helpers.prepareBinaryData(zip, fileName, 'application/zip') },
-				},
-			];
-		}
-
-		const extras = await archiveExtras(this, archive, { manifest: true, sampleImage: true, ...options }, id, itemIndex);
-		return output === 'codes'
-			? await codeItems(id, archive, extras)
-			: await batchItems(this, id, archive, extras, { withCsv, withCodes });
 	});
 }

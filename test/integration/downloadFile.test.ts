@@ -11,7 +11,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { openCodesArchive } from '../../nodes/Scantrust/codes/archive';
 import { DOWNLOAD_FILE_PREFIX, withDownloadedFile, type DownloadedFile } from '../../nodes/Scantrust/transport/download';
-import { credentialsFor, runInNode, startServer, TOKEN, type HostileServer } from './hostileServer';
+import { credentialsFor, runInNode, TOKEN, useServers } from './hostileServer';
 
 const ARCHIVE: DownloadedFile = {
 	what: 'the codes of work order 5',
@@ -23,16 +23,7 @@ const ARCHIVE: DownloadedFile = {
 /** The temporary download files of this process (other processes may be downloading at the same time). */
 const ourFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`${DOWNLOAD_FILE_PREFIX}${process.pid}-`));
 
-const servers: HostileServer[] = [];
-afterEach(async () => {
-	await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(...args: Parameters<typeof startServer>): Promise<HostileServer> {
-	const server = await startServer(...args);
-	servers.push(server);
-	return server;
-}
+const { serve } = useServers();
 
 function codesZip(lines: number): Buffer {
 	const zip = new AdmZip();

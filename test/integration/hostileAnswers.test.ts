@@ -9,7 +9,7 @@ import { downloadFile } from '../../nodes/Scantrust/transport/download';
 import { isAmbiguousFailure } from '../../nodes/Scantrust/transport/errors';
 import { apiRequest } from '../../nodes/Scantrust/transport/request';
 import { runScantrustNode } from '../helpers/n8nHarness';
-import { credentialsFor, errorSurfaces, json, runInNode, startServer, TOKEN, type HostileServer } from './hostileServer';
+import { credentialsFor, errorSurfaces, json, runInNode, TOKEN, useServers, type HostileServer } from './hostileServer';
 
 const getWorkOrder = (baseUrl: string, id = '5') =>
 	runScantrustNode({
@@ -17,16 +17,7 @@ const getWorkOrder = (baseUrl: string, id = '5') =>
 		credentials: credentialsFor(baseUrl),
 	});
 
-const servers: HostileServer[] = [];
-afterEach(async () => {
-	await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(...args: Parameters<typeof startServer>): Promise<HostileServer> {
-	const server = await startServer(...args);
-	servers.push(server);
-	return server;
-}
+const { serve } = useServers();
 
 describe('a server that echoes the request headers in its error answers', () => {
 	it.each([400, 401, 403, 404, 409, 500].flatMap((status) => [

@@ -33,6 +33,22 @@ export interface HostileServer {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, seen: Seen) => void;
 
+/**
+ * For a test file: `serve` starts a server like startServer, `track` takes anything else with close(); all of them
+ * are closed after each test.
+ */
+export function useServers(): { serve: typeof startServer; track: <T extends { close(): Promise<void> }>(server: T) => T } {
+	const open: Array<{ close(): Promise<void> }> = [];
+	afterEach(async () => {
+		await Promise.all(open.splice(0).map((server) => server.close()));
+	});
+	const track = <T extends { close(): Promise<void> }>(server: T): T => {
+		open.push(server);
+		return server;
+	};
+	return { serve: async (handle) => track(await startServer(handle)), track };
+}
+
 /** Starts a server on 127.0.0.1 that records every request (with its body) before handing it to `handle`. */
 export async function startServer(handle: Handler): Promise<HostileServer> {
 	const seen: Seen[] = [];

@@ -11,7 +11,7 @@ import { ScantrustTrigger } from '../../nodes/Scantrust/ScantrustTrigger.node';
 import { transferFile } from '../../nodes/Scantrust/transport/fileTransfer';
 import { apiRequest } from '../../nodes/Scantrust/transport/request';
 import { makePollContext, registerNodeType, runScantrustNode, TRIGGER_TYPE } from '../helpers/n8nHarness';
-import { credentialsFor, json, runInNode, startServer, type HostileServer } from './hostileServer';
+import { credentialsFor, json, runInNode, startServer, useServers, type HostileServer } from './hostileServer';
 
 /** One attempt, no back-off: the deadline alone decides. */
 const ONCE = { maxAttempts: 1, maxWaitSeconds: 60, maxTotalWaitSeconds: 120, backoffSeconds: () => 0 };
@@ -19,10 +19,7 @@ const SHORT = { retry: ONCE, deadlineMs: 1500 };
 
 registerNodeType(TRIGGER_TYPE, new ScantrustTrigger());
 
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-	await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const { track } = useServers();
 
 /** 200 JSON headers at once, then one byte of body every 300 ms, for ever: each byte re-arms an idle timeout. */
 async function trickle(): Promise<HostileServer> {
@@ -32,7 +29,7 @@ async function trickle(): Promise<HostileServer> {
 		const timer = setInterval(() => res.write(' '), 300);
 		res.on('close', () => clearInterval(timer));
 	});
-	servers.push(server);
+	track(server);
 	return server;
 }
 
@@ -91,7 +88,7 @@ describe('headers that trickle for ever', () => {
 			socket.on('error', () => undefined);
 		});
 		await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-		servers.push({
+		track({
 			close: async () => {
 				for (const socket of sockets) socket.destroy();
 				await new Promise((resolve) => tcp.close(resolve));
@@ -135,7 +132,7 @@ describe('Retry-After on a retryable 5xx', () => {
 			if (server.seen.length <= 2) return json(res, 503, { detail: 'Busy.' }, { 'Retry-After': '0' });
 			answer(res);
 		});
-		servers.push(server);
+		track(server);
 		return server;
 	}
 

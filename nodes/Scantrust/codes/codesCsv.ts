@@ -53,6 +53,8 @@ export interface SplitCodesCsvOptions {
 	codes?: boolean;
 	/** Longest record accepted (default 1 MiB): a line that never ends cannot make the reader hold the whole file. */
 	maxRecordBytes?: number;
+	/** Memory for a batch's CSV file of `bytes` bytes (default: a new buffer); a caller may hand out memory used again. */
+	csvBuffer?: (bytes: number) => Buffer;
 }
 
 export interface CodesCsvSummary {
@@ -109,6 +111,7 @@ class CodesCsvSplitter {
 	private readonly withCsv: boolean;
 	private readonly withCodes: boolean;
 	private readonly maxRecordBytes: number;
+	private readonly csvBuffer: (bytes: number) => Buffer;
 	/** Bytes after the last complete record of the pieces so far. */
 	private carry: Buffer | undefined = undefined;
 	private started = false;
@@ -135,6 +138,7 @@ class CodesCsvSplitter {
 		this.withCsv = options.csv ?? true;
 		this.withCodes = options.codes ?? false;
 		this.maxRecordBytes = Math.max(1, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+		this.csvBuffer = options.csvBuffer ?? ((bytes) => Buffer.allocUnsafe(bytes));
 	}
 
 	next(): CodesBatch | undefined {
@@ -563,7 +567,12 @@ class CodesCsvSplitter {
 		this.batchCount++;
 		if (this.withCsv) {
 			// One buffer: a file is then written in one go (faster than piece by piece).
-			open.batch.csv = Buffer.concat([HEADER_BYTES, ...open.parts]);
+			let bytes = HEADER_BYTES.length;
+			for (const part of open.parts) bytes += part.length;
+			const csv = this.csvBuffer(bytes);
+			let at = HEADER_BYTES.copy(csv);
+			for (const part of open.parts) at += part.copy(csv, at);
+			open.batch.csv = csv;
 		}
 		this.ready.push(open.batch);
 	}

@@ -159,6 +159,26 @@ async function splitArchiveCodes(
 /** Batch files being stored at once: enough to keep the disk busy, few enough to hold only a few batches. */
 const BATCH_FILES_IN_FLIGHT = 3;
 
+/**
+ * Memory for batch files, used again once n8n has stored the file it held (n8n keeps a copy or the file, not the
+ * buffer): a million codes would otherwise allocate about 64 MB of new buffers, and every 64 MB makes V8 mark the
+ * whole of n8n's heap.
+ */
+class BatchFileBuffers {
+	private readonly free: ArrayBuffer[] = [];
+
+	take = (bytes: number): Buffer => {
+		const i = this.free.findIndex((memory) => memory.byteLength >= bytes);
+		// Some room to spare: the next batch's file may be a few bytes longer (longer sequence numbers).
+		const memory = i >= 0 ? this.free.splice(i, 1)[0] : new ArrayBuffer(bytes + (bytes >> 4));
+		return Buffer.from(memory, 0, bytes);
+	};
+
+	give(file: Buffer): void {
+		if (this.free.length <= BATCH_FILES_IN_FLIGHT) this.free.push(file.buffer as ArrayBuffer);
+	}
+}
+
 /** The file name of a batch's CSV file. */
 function batchFileName(workOrderId: number, batch: number): string {
 	return `work-order-${workOrderId}-batch-${batch}.csv`;
@@ -177,9 +197,11 @@ async function batchItems(
 ): Promise<INodeExecutionData[]> {
 	const items: INodeExecutionData[] = [];
 	const storing: Array<Promise<unknown>> = [];
+	const buffers = new BatchFileBuffers();
 	const store = async (batch: CodesBatch, item: INodeExecutionData) => {
 		const fileName = batchFileName(workOrderId, batch.batch);
 		item.binary = { ...extras.binary, data: await ctx.helpers.prepareBinaryData(batch.csv!, fileName, 'text/csv') };
+		buffers.give(batch.csv!);
 	};
 	await splitArchiveCodes(
 		archive,
@@ -206,7 +228,7 @@ async function batchItems(
 				storing.push(stored);
 			}
 		},
-		{ csv: withCsv, codes: withCodes },
+		{ csv: withCsv, codes: withCodes, csvBuffer: buffers.take },
 	);
 	await Promise.all(storing);
 	return items;

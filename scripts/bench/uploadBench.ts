@@ -9,10 +9,11 @@
  *
  * Phases, from the moments the sandbox received the requests (RecordedRequest.at is taken once a request's
  * body has been read completely):
- *   validate + build   node start -> get-post-data arrives (reading parameters and binary data, checking
- *                      every code, building the upload CSV: nothing is sent before this is done);
- *   storage upload     get-post-data arrives -> the storage has the whole multipart body (includes the
- *                      get-post-data round trip and assembling the form);
+ *   validate + build   node start -> the first POST to the API arrives, the one that creates the ingestion
+ *                      record (add-sids in the default flow, get-post-data in the legacy one): reading
+ *                      parameters and binary data, checking every code, building the upload CSV happen before;
+ *   storage upload     that POST arrives -> the storage has the whole multipart body (includes its round trip
+ *                      and assembling the form);
  *   process + wait     storage upload done -> the node returns (process call, polling every 0.2 s; the
  *                      sandbox parses and checks the 1,000,000 rows itself in this phase, in this process);
  *   total              node start -> node returns.
@@ -114,12 +115,13 @@ async function measure(sandbox: Sandbox, source: UploadBenchSource, csv: Buffer,
 		throw new Error(`unexpected result: ${JSON.stringify(output.map((item) => ({ ...item.json, record: undefined })))}`);
 	}
 	const requests = sandbox.requests;
-	const getPostData = requests.filter((r) => r.origin === 'api' && r.method === 'POST' && r.path.endsWith('/get-post-data/'));
+	const created = requests.find((r) => r.origin === 'api' && r.method === 'POST');
+	if (!created) throw new Error('no ingestion record was created');
 	const storage = requests.filter((r) => r.origin === 'storage' && r.method === 'POST');
 	return {
 		source,
-		validateAndBuildMs: getPostData[0].at - started,
-		storageUploadMs: storage[storage.length - 1].at - getPostData[0].at,
+		validateAndBuildMs: created.at - started,
+		storageUploadMs: storage[storage.length - 1].at - created.at,
 		processAndWaitMs: finished - storage[storage.length - 1].at,
 		totalMs: finished - started,
 		uploadedBytes: storage.reduce((n, r) => n + (r.body?.length ?? 0), 0),

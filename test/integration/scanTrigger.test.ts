@@ -10,13 +10,13 @@ import { ASSUMED_SCAN_ORDER } from '../../nodes/Scantrust/api/scans';
 import { CURSOR_LIMITS } from '../../nodes/Scantrust/trigger/cursor';
 import { SAMPLE_TIMEFRAME } from '../../nodes/Scantrust/trigger/newScan';
 import { makePollContext, registerNodeType, runPollTick, TRIGGER_TYPE, type DurableCursorStore } from '../helpers/n8nHarness';
+import { activatedTrigger } from '../helpers/activatedTrigger';
 import { useSandbox } from '../helpers/sandboxFixture';
 import { SCAN_FLAG, UNKNOWN_CAMPAIGN, type FaultRule, type RecordedRequest, type ScanRecord } from '../sandbox';
 
 /** Small cursor pages, so a burst of scans spans several. */
 const PAGE = 10;
 const SCANS_PATH = '/api/v2/dashboard/scans/';
-const NODE_KEY = 'node:Scantrust Trigger';
 const FLAGGED: INodeParameters = { event: 'newScan', campaignId: '21', filters: { flags: 'counterfeit,out-of-market' } };
 
 const env = useSandbox({ scanPageSize: PAGE });
@@ -25,25 +25,9 @@ registerNodeType(TRIGGER_TYPE, trigger);
 
 const scanRequests = (requests: RecordedRequest[]) => requests.filter((r) => r.origin === 'api' && r.method === 'GET' && r.path === SCANS_PATH);
 
-/** An activated trigger: each poll gets a fresh PollContext over the same static data, as an active workflow. */
-function activeTrigger(parameters: INodeParameters = FLAGGED, budgetMs?: number) {
-	const staticData: IDataObject = {};
-	return {
-		staticData,
-		cursor: () => (staticData[NODE_KEY] as IDataObject | undefined)?.cursor as IDataObject | undefined,
-		async poll(): Promise<{ emitted: IDataObject[]; requests: RecordedRequest[]; returned: unknown }> {
-			const before = env.sandbox.requests.length;
-			const context = makePollContext({ parameters, credentials: env.credentials(), mode: 'trigger', staticData });
-			if (budgetMs !== undefined) Object.defineProperty(context, 'getPollBudgetMs', { value: () => budgetMs });
-			const returned = await trigger.poll.call(context);
-			return {
-				emitted: returned === null ? [] : returned[0].map((item) => item.json),
-				requests: scanRequests(env.sandbox.requests.slice(before)),
-				returned,
-			};
-		},
-	};
-}
+/** An activated trigger polling the scans (see activatedTrigger). */
+const activeTrigger = (parameters: INodeParameters = FLAGGED, budgetMs?: number) =>
+	activatedTrigger(trigger, () => env.sandbox, scanRequests, { parameters, credentials: env.credentials(), budgetMs });
 
 async function failingPoll(active: ReturnType<typeof activeTrigger>): Promise<NodeOperationError> {
 	const error = await active.poll().then(

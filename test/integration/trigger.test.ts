@@ -6,6 +6,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { ASSUMED_LIST_ORDER, CURSOR_LIMITS } from '../../nodes/Scantrust/trigger/cursor';
 import { TRIGGER_PAGE_SIZE } from '../../nodes/Scantrust/trigger/poll';
 import { makePollContext, registerNodeType, runPollTick, TRIGGER_TYPE, type DurableCursorStore } from '../helpers/n8nHarness';
+import { activatedTrigger, NODE_KEY } from '../helpers/activatedTrigger';
 import { useSandbox } from '../helpers/sandboxFixture';
 import type { FaultRule, RecordedRequest, WorkOrder } from '../sandbox';
 
@@ -14,7 +15,6 @@ const PAGE = 10;
 const SID_TEMPLATE = 101; // generates at once (use completeGeneration to make it ready now)
 const SSC_TEMPLATE = 105; // waits for printer-confirm: codes stay not ready until completeGeneration
 const LIST_PATH = '/api/v2/workorders/';
-const NODE_KEY = 'node:Scantrust Trigger';
 
 const env = useSandbox({ maxPageSize: PAGE });
 const trigger = new ScantrustTrigger();
@@ -23,31 +23,9 @@ registerNodeType(TRIGGER_TYPE, trigger);
 const listRequests = (requests: RecordedRequest[]) =>
 	requests.filter((r) => r.origin === 'api' && r.method === 'GET' && r.path === LIST_PATH);
 
-/**
- * An activated trigger: every poll gets a fresh PollContext over the SAME static data object,
- * as the active workflow keeps it between polls. `budgetMs` replaces n8n's poll budget
- * (getPollBudgetMs, 5 minutes by default); null removes it, as on n8n before 2.41.
- */
-function activeTrigger(parameters: INodeParameters = { event: 'newWorkOrder' }, credentials = env.credentials(), budgetMs?: number | null) {
-	const staticData: IDataObject = {};
-	return {
-		staticData,
-		cursor: () => (staticData[NODE_KEY] as IDataObject | undefined)?.cursor as IDataObject | undefined,
-		async poll(): Promise<{ emitted: IDataObject[]; requests: RecordedRequest[]; returned: unknown }> {
-			const before = env.sandbox.requests.length;
-			const context = makePollContext({ parameters, credentials, mode: 'trigger', staticData });
-			if (budgetMs !== undefined) {
-				Object.defineProperty(context, 'getPollBudgetMs', { value: budgetMs === null ? undefined : () => budgetMs });
-			}
-			const returned = await trigger.poll.call(context);
-			return {
-				emitted: returned === null ? [] : returned[0].map((item) => item.json),
-				requests: listRequests(env.sandbox.requests.slice(before)),
-				returned,
-			};
-		},
-	};
-}
+/** An activated trigger polling the work order list (see activatedTrigger). */
+const activeTrigger = (parameters: INodeParameters = { event: 'newWorkOrder' }, credentials = env.credentials(), budgetMs?: number | null) =>
+	activatedTrigger(trigger, () => env.sandbox, listRequests, { parameters, credentials, budgetMs });
 
 /** The first page of the trigger's list as the sandbox answers it, read past the node. */
 async function manualListPage(): Promise<IDataObject> {

@@ -12,7 +12,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { runScantrustNode } from '../../test/helpers/n8nHarness';
-import { extendedIdFor, startSandbox, type RecordedRequest } from '../../test/sandbox';
+import { busiestSecond, extendedIdFor, startSandbox } from '../../test/sandbox';
 import { numberArg, seconds } from './measure';
 
 export interface ScmBenchReport {
@@ -35,17 +35,6 @@ export interface ScmBenchReport {
 const CODES_PER_CALL = 1000;
 const CALLS_PER_SECOND = 10;
 const TARGET_RATIO = 1.2;
-
-/** The most requests that arrived within any one second. */
-export function busiestSecond(requests: RecordedRequest[]): number {
-	const times = requests.map((r) => r.at).sort((a, b) => a - b);
-	let most = 0;
-	for (let first = 0, last = 0; last < times.length; last++) {
-		while (times[last] - times[first] >= 1000) first++;
-		most = Math.max(most, last - first + 1);
-	}
-	return most;
-}
 
 export async function runScmBench(options: { codes?: number; print?: boolean } = {}): Promise<ScmBenchReport> {
 	const codes = options.codes ?? 100_000;

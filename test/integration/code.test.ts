@@ -2,7 +2,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { binaryBuffer, runScantrustNode } from '../helpers/n8nHarness';
 import { apiCalls, useSandbox } from '../helpers/sandboxFixture';
-import { EXPORT_COLUMNS, extendedIdFor, type RecordedRequest } from '../sandbox';
+import { busiestSecond, EXPORT_COLUMNS, extendedIdFor } from '../sandbox';
 
 const env = useSandbox({ scmTaskDelayMs: 300, exportDelayMs: 200 });
 
@@ -32,17 +32,6 @@ function workOrderOf(quantity: number): string[] {
 	const wo = env.sandbox.createWorkOrder({ template: 102, quantity });
 	env.sandbox.completeGeneration(wo.id);
 	return Array.from({ length: quantity }, (_, i) => extendedIdFor(wo.id, i + 1));
-}
-
-/** The largest number of requests that arrived within any one second. */
-function busiestSecond(requests: RecordedRequest[]): number {
-	const times = requests.map((r) => r.at).sort((a, b) => a - b);
-	let most = 0;
-	for (let first = 0, last = 0; last < times.length; last++) {
-		while (times[last] - times[first] >= 1000) first++;
-		most = Math.max(most, last - first + 1);
-	}
-	return most;
 }
 
 describe('Code > Update', () => {

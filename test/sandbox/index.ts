@@ -16,6 +16,7 @@ import { addScan } from './scans';
 import { DEFAULT_UPLOAD_FORM_SHAPE } from './ingestionCreate';
 import { POST_FORM_TTL_MS } from './presign';
 
+export * from './recorded';
 export * from './types';
 export { BATCH_SIZE, extendedIdFor } from './codes';
 export { CODES_CSV_HEADER } from './codesArchive';

@@ -26,14 +26,13 @@ import {
 	withSettings,
 } from '../../scripts/n8n/scantrust';
 import { BATCH_SIZE, INGESTION_STATUS, startSandbox, type Sandbox } from '../sandbox';
+import { expectOrderCsvRun, ORDER_CSV_QUANTITY } from './orderCsvExample';
 import { prepareRealN8n } from './packageBuild';
 
 // A first install downloads ~2.9 GB and compiles sqlite3 (4-8 minutes); afterwards it is cached.
 const INSTALL_TIMEOUT = 30 * 60_000;
 jest.setTimeout(3 * 60_000);
 
-/** Codes ordered by the CSV example here: two full batches and one of 5,000. */
-const QUANTITY = 2 * BATCH_SIZE + 5_000;
 
 const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
 
@@ -57,7 +56,7 @@ describe('example workflows in a real n8n', () => {
 		).id;
 
 		// The examples as shipped, with the values their sticky notes say to change, and quick polling for the sandbox.
-		const a = withSettings(loadExample(EXAMPLE.orderCsv.file), { quantity: QUANTITY, outputFolder: outDir });
+		const a = withSettings(loadExample(EXAMPLE.orderCsv.file), { quantity: ORDER_CSV_QUANTITY, outputFolder: outDir });
 		withNodeParameters(a, EXAMPLE.orderCsv.create, { pollInterval: 0.5 });
 		wf.orderCsv = await n8n.createWorkflow(a);
 		wf.codesReadyEmail = await n8n.createWorkflow(loadExample(EXAMPLE.codesReadyEmail.file));
@@ -143,43 +142,7 @@ describe('example workflows in a real n8n', () => {
 		expect(r.error).toBeUndefined();
 		expect(r.status).toBe('success');
 
-		const created = nodeOutput(r.runData, EXAMPLE.orderCsv.create).map((i) => i.json);
-		expect(created).toHaveLength(1);
-		const id = Number(created[0].id);
-		const workOrder = sandbox.state.workOrders.find((w) => w.id === id);
-		expect(workOrder).toEqual(expect.objectContaining({ quantity: QUANTITY }));
-
-		const codes = sandbox.codesFor(id);
-		const batches = nodeOutput(r.runData, EXAMPLE.orderCsv.download).map((i) => i.json);
-		expect(batches.map((b) => [b.workOrderId, b.batch, b.codeCount])).toEqual([
-			[id, 1, BATCH_SIZE],
-			[id, 2, BATCH_SIZE],
-			[id, 3, 5_000],
-		]);
-		// By default a batch item carries its first and last codes and its file, not every code as JSON.
-		expect(batches[0]).toEqual(
-			expect.objectContaining({
-				firstExtendedId: codes[0].extendedId,
-				firstSequenceNumber: codes[0].sequenceNumber,
-				lastExtendedId: codes[BATCH_SIZE - 1].extendedId,
-				lastSequenceNumber: codes[BATCH_SIZE - 1].sequenceNumber,
-				fileName: `work-order-${id}-batch-1.csv`,
-			}),
-		);
-		expect(batches[0]).not.toHaveProperty('codes');
-
-		const written = nodeOutput(r.runData, EXAMPLE.orderCsv.write).map((i) => String(i.json.fileName));
-		expect(written).toEqual([1, 2, 3].map((b) => path.join(outDir, `work-order-${id}-batch-${b}.csv`)));
-		let offset = 0;
-		for (const [index, file] of written.entries()) {
-			const lines = fs.readFileSync(file, 'utf8').trimEnd().split(/\r?\n/);
-			const rows = lines.slice(1);
-			expect(rows).toHaveLength(Number(batches[index].codeCount));
-			expect(rows[0].split(',')[0]).toBe(codes[offset].extendedId);
-			expect(rows[rows.length - 1].split(',')[0]).toBe(codes[offset + rows.length - 1].extendedId);
-			offset += rows.length;
-		}
-		expect(offset).toBe(QUANTITY);
+		expectOrderCsvRun(r.runData, sandbox, outDir);
 	});
 
 	it('(b) the codes-ready trigger polls once in manual mode; the newest ready work order is downloaded, the disabled e-mail node is skipped', async () => {

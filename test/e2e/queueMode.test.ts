@@ -33,6 +33,7 @@ import {
 } from '../../scripts/n8n/scantrust';
 import { BATCH_CSV_HEADER } from '../../nodes/Scantrust/codes/codesCsv';
 import { BATCH_SIZE, INGESTION_STATUS, startSandbox, type Sandbox } from '../sandbox';
+import { expectOrderCsvRun, ORDER_CSV_QUANTITY } from './orderCsvExample';
 import { prepareRealN8n } from './packageBuild';
 
 // A first install of n8n downloads ~2.9 GB (4-8 minutes), Redis and PostgreSQL come from apt-get; then all is cached.
@@ -41,8 +42,6 @@ jest.setTimeout(5 * 60_000);
 
 /** Shorter job locks than n8n's defaults (60 s / 10 s / 30 s), so that a dead worker's job is found in ~25 s. */
 const LOCKS = { lockDurationMs: 20_000, lockRenewMs: 4_000, stalledIntervalMs: 5_000 };
-/** Codes ordered by the CSV example: two full batches and one of 5,000 (as in the single-process suite). */
-const QUANTITY = 2 * BATCH_SIZE + 5_000;
 /** Only work orders whose reference contains this start the trigger's workflow. */
 const TRIGGER_MARK = 'queue-e2e-trigger';
 const WORKERS = ['worker-1', 'worker-2'];
@@ -84,7 +83,7 @@ describe('n8n queue mode: main and two workers over Redis and PostgreSQL', () =>
 			await n8n().createCredential({ name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox) })
 		).id;
 
-		const a = withSettings(loadExample(EXAMPLE.orderCsv.file), { quantity: QUANTITY, outputFolder: outDir });
+		const a = withSettings(loadExample(EXAMPLE.orderCsv.file), { quantity: ORDER_CSV_QUANTITY, outputFolder: outDir });
 		withNodeParameters(a, EXAMPLE.orderCsv.create, { pollInterval: 0.5 });
 		wf.orderCsv = await n8n().createWorkflow(a);
 		wf.codesReadyEmail = await n8n().createWorkflow(loadExample(EXAMPLE.codesReadyEmail.file));
@@ -165,38 +164,8 @@ describe('n8n queue mode: main and two workers over Redis and PostgreSQL', () =>
 		expect(r.status).toBe('success');
 		await ranOnWorker(r.executionId);
 
-		const created = nodeOutput(r.runData, EXAMPLE.orderCsv.create).map((i) => i.json);
-		expect(created).toHaveLength(1);
-		const id = Number(created[0].id);
-		expect(sandbox.state.workOrders.filter((w) => w.id === id)).toEqual([expect.objectContaining({ quantity: QUANTITY })]);
-		const codes = sandbox.codesFor(id);
-		const batches = nodeOutput(r.runData, EXAMPLE.orderCsv.download).map((i) => i.json);
-		expect(batches.map((b) => [b.workOrderId, b.batch, b.codeCount])).toEqual([
-			[id, 1, BATCH_SIZE],
-			[id, 2, BATCH_SIZE],
-			[id, 3, 5_000],
-		]);
-		expect(batches[0]).toEqual(
-			expect.objectContaining({
-				firstExtendedId: codes[0].extendedId,
-				firstSequenceNumber: codes[0].sequenceNumber,
-				lastExtendedId: codes[BATCH_SIZE - 1].extendedId,
-				lastSequenceNumber: codes[BATCH_SIZE - 1].sequenceNumber,
-				fileName: `work-order-${id}-batch-1.csv`,
-			}),
-		);
 		// Read/Write Files from Disk read the batch CSVs back from the binary data store (PostgreSQL) on the worker
-		const written = nodeOutput(r.runData, EXAMPLE.orderCsv.write).map((i) => String(i.json.fileName));
-		expect(written).toEqual([1, 2, 3].map((b) => path.join(outDir, `work-order-${id}-batch-${b}.csv`)));
-		let offset = 0;
-		for (const [index, file] of written.entries()) {
-			const rows = fs.readFileSync(file, 'utf8').trimEnd().split(/\r?\n/).slice(1);
-			expect(rows).toHaveLength(Number(batches[index].codeCount));
-			expect(rows[0].split(',')[0]).toBe(codes[offset].extendedId);
-			expect(rows[rows.length - 1].split(',')[0]).toBe(codes[offset + rows.length - 1].extendedId);
-			offset += rows.length;
-		}
-		expect(offset).toBe(QUANTITY);
+		expectOrderCsvRun(r.runData, sandbox, outDir);
 	});
 
 	it('(b) the codes-ready example downloads per batch on a worker; main serves the batch CSV the worker stored', async () => {

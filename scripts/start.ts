@@ -32,6 +32,7 @@ import {
 	loadExample,
 	realScantrustFromEnv,
 	sandboxCredentialData,
+	type RealScantrust,
 	type ScantrustCredentialData,
 } from './n8n/scantrust';
 
@@ -86,6 +87,30 @@ export function portIsFree(port: number, host: string): Promise<boolean> {
 	});
 }
 
+/** The port asked for, else DEFAULT_PORT; when DEFAULT_PORT is taken (another n8n?), any free one. */
+export async function choosePort(asked: number | undefined, host: string, note: (line: string) => void): Promise<number> {
+	const port = asked ?? DEFAULT_PORT;
+	if (await portIsFree(port, host)) return port;
+	if (asked !== undefined) throw new Error(`port ${port} is in use; choose another with --port`);
+	const other = await freePort();
+	note(`port ${port} is in use (another n8n?); using ${other} instead`);
+	return other;
+}
+
+/** The Scantrust the examples talk to: a real environment when SCANTRUST_TOKEN is set (and no --sandbox), else a new sandbox. */
+export async function scantrustToUse(
+	forceSandbox: boolean,
+	note: (line: string) => void,
+): Promise<{ real?: RealScantrust; sandbox?: Sandbox; credentialData: ScantrustCredentialData }> {
+	const real = forceSandbox ? undefined : realScantrustFromEnv();
+	if (real) {
+		note(`using ${real.label} (token from SCANTRUST_TOKEN); no sandbox started`);
+		return { real, credentialData: real.data };
+	}
+	const sandbox = await startSandbox({ generationDelayMs: 2000, ingestionDelayMs: 1000 });
+	return { sandbox, credentialData: sandboxCredentialData(sandbox) };
+}
+
 const say = (line = '') => process.stdout.write(line + '\n');
 const note = (line: string) => process.stderr.write(line + '\n');
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -110,8 +135,6 @@ async function stopAll(code: number, quiet = false): Promise<never> {
 async function main(): Promise<void> {
 	const t0 = Date.now();
 	const args = parseArgs(process.argv.slice(2));
-	const real = args.forceSandbox ? undefined : realScantrustFromEnv();
-
 	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		process.on(sig, () => {
 			if (running.stopping) {
@@ -129,25 +152,13 @@ async function main(): Promise<void> {
 	}
 
 	// 1. Scantrust: the sandbox, or a real environment.
-	let credentialData: ScantrustCredentialData;
-	if (real) {
-		credentialData = real.data;
-		note(`using ${real.label} (token from SCANTRUST_TOKEN); no sandbox started`);
-	} else {
-		running.sandbox = await startSandbox({ generationDelayMs: 2000, ingestionDelayMs: 1000 });
-		credentialData = sandboxCredentialData(running.sandbox);
-	}
+	const { real, sandbox: started, credentialData } = await scantrustToUse(args.forceSandbox, note);
+	running.sandbox = started;
 
 	// 2. n8n: install (first time), port, start.
 	const installation = await ensureN8n({ onProgress: (line) => note(line) });
 	const listen = process.env.N8N_LISTEN_ADDRESS || '127.0.0.1';
-	let port = args.port ?? DEFAULT_PORT;
-	if (!(await portIsFree(port, listen))) {
-		if (args.port !== undefined) throw new Error(`port ${port} is in use; choose another with --port`);
-		const other = await freePort();
-		note(`port ${port} is in use (another n8n?); using ${other} instead`);
-		port = other;
-	}
+	const port = await choosePort(args.port, listen, note);
 	fs.mkdirSync(DEFAULT_OUTPUT_FOLDER, { recursive: true });
 	const logDir = path.join(defaultCacheRoot(), 'logs');
 	fs.mkdirSync(logDir, { recursive: true });

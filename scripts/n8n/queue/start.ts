@@ -20,9 +20,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { startSandbox, type Sandbox } from '../../../test/sandbox';
-import { DEFAULT_PORT, portIsFree } from '../../start';
-import { freePort, missingPackageFiles, thisPackage } from '../env';
+import type { Sandbox } from '../../../test/sandbox';
+import { choosePort, scantrustToUse } from '../../start';
+import { missingPackageFiles, thisPackage } from '../env';
 import { defaultCacheRoot, ensureN8n, N8N_VERSION } from '../install';
 import { DEFAULT_OWNER } from '../instance';
 import {
@@ -32,9 +32,6 @@ import {
 	exampleFiles,
 	fileAccessEnv,
 	loadExample,
-	realScantrustFromEnv,
-	sandboxCredentialData,
-	type ScantrustCredentialData,
 } from '../scantrust';
 import { runQueueBench } from './bench';
 import { DEFAULT_WORKER_CONCURRENCY, DEFAULT_WORKERS, startQueueCluster, type QueueCluster } from './cluster';
@@ -121,21 +118,9 @@ async function main(): Promise<void> {
 		return;
 	}
 
-	const real = args.forceSandbox ? undefined : realScantrustFromEnv();
-	let credentialData: ScantrustCredentialData;
-	if (real) {
-		credentialData = real.data;
-		note(`using ${real.label} (token from SCANTRUST_TOKEN); no sandbox started`);
-	} else {
-		running.sandbox = await startSandbox({ generationDelayMs: 2000, ingestionDelayMs: 1000 });
-		credentialData = sandboxCredentialData(running.sandbox);
-	}
-
-	let port = args.port ?? DEFAULT_PORT;
-	if (!(await portIsFree(port, '127.0.0.1'))) {
-		if (args.port !== undefined) throw new Error(`port ${port} is in use; choose another with --port`);
-		port = await freePort();
-	}
+	const { real, sandbox: started, credentialData } = await scantrustToUse(args.forceSandbox, note);
+	running.sandbox = started;
+	const port = await choosePort(args.port, '127.0.0.1', note);
 	fs.mkdirSync(DEFAULT_OUTPUT_FOLDER, { recursive: true });
 	const logFile = path.join(logDir, `n8n-queue-${port}.log`);
 	const log = fs.createWriteStream(logFile, { flags: 'w' });
